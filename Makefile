@@ -1,0 +1,35 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test serve bench clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Install and start the dashboard on the embedded server (demo data seeded on first start).
+run: $(VENV)/.runtime
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+## Install the test requirements and run every test (browser tests need /usr/bin/chromium).
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+## The embedded API server on its own, for other clients (the official SDK included).
+serve: $(VENV)/.runtime
+	$(PY) -m centroid_explorer serve
+
+bench: $(VENV)/.dev
+	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-output
