@@ -1,0 +1,152 @@
+"""The centroid CSV: every accepted layout, every kind of problem with its row and column, round trip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from centroid_explorer import centroid_csv
+from centroid_explorer.centroid_csv import CentroidCSVError, Problem
+
+
+def problems_of(data, **kwargs) -> list[str]:
+    with pytest.raises(CentroidCSVError) as caught:
+        centroid_csv.parse(data, **kwargs)
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '_id,vector\nc0,"[1, 2.5, -3]"\nc1,"[0, 0, 1e-3]"\n',  # JSON list
+        '_id,vector\nc0,"1, 2.5, -3"\nc1,"0,0,1e-3"\n',  # comma-separated, quoted
+        "_id,vector\nc0,1 2.5 -3\nc1,0   0\t1e-3\n",  # space-separated
+        "_id,v0,v1,v2\nc0,1,2.5,-3\nc1,0,0,0.001\n",  # one column per dimension
+        "cluster_id,x,y,z\nc0,1,2.5,-3\nc1,0,0,0.001\n",  # cluster_id, any column names
+        "\ufeff_id,v0,v1,v2\r\nc0,1,2.5,-3\r\nc1,0,0,0.001\r\n\r\n\r\n",  # BOM, CRLF, blank trailing lines
+        ' _id , v0 ,v1,v2\n"c0", 1 ,"2.5",-3\nc1,0,0,0.001',  # padded and quoted, no final newline
+    ],
+)
+def test_every_layout_reads_the_same_centroids(text):
+    parsed = centroid_csv.parse(text)
+    assert parsed.ids == ["c0", "c1"]
+    assert parsed.vectors.dtype == np.float32
+    np.testing.assert_array_equal(parsed.vectors, np.array([[1, 2.5, -3], [0, 0, 0.001]], dtype=np.float32))
+
+
+def test_bytes_are_read_as_utf8_and_ids_keep_their_text():
+    parsed = centroid_csv.parse("_id,v0\ncafé ☕,1\n".encode("utf-8"))
+    assert parsed.ids == ["café ☕"]
+
+
+def test_cluster_centers_are_the_documents_insert_takes():
+    parsed = centroid_csv.parse("_id,v0,v1\na,1,2\n")
+    assert parsed.as_cluster_centers("title_vector_") == [{"_id": "a", "title_vector_": [1.0, 2.0]}]
+
+
+def test_round_trip_keeps_ids_order_and_exact_float32_values():
+    rng = np.random.default_rng(7)
+    vectors = (rng.normal(size=(25, 33)) * 10.0 ** rng.integers(-8, 8, size=(25, 33))).astype(np.float32)
+    ids = [f"cluster-{i}" for i in range(24)] + ['odd, "quoted" id']
+    parsed = centroid_csv.parse(centroid_csv.export(ids, vectors))
+    assert parsed.ids == ids
+    np.testing.assert_array_equal(parsed.vectors, vectors)
+
+
+def test_template_is_a_valid_file_of_the_asked_dimension():
+    text = centroid_csv.template(5)
+    assert text.splitlines()[0] == "_id,v0,v1,v2,v3,v4"
+    assert centroid_csv.parse(text, expected_dimension=5).dimension == 5
+
+
+def test_all_problems_are_reported_with_row_and_column():
+    text = (
+        "_id,v0,v1\n"
+        "a,1,x\n"  # row 2: not a number
+        "a,nan,2\n"  # row 3: duplicate id, not finite
+        ",1,1e39\n"  # row 4: empty id, overflows float32
+        "b,1\n"  # row 5: too few cells
+        "c,,2\n"  # row 6: empty value
+        "d,inf,-Infinity\n"  # row 7: two infinities
+    )
+    assert problems_of(text) == [
+        "row 2, column 'v1': not a number: 'x'",
+        "row 3, column '_id': duplicate id 'a' (first on row 2)",
+        "row 3, column 'v0': not a finite 32-bit number: 'nan'",
+        "row 4, column '_id': the id is empty",
+        "row 4, column 'v1': not a finite 32-bit number: '1e39'",
+        "row 5: has 2 cells; the header has 3",
+        "row 6, column 'v0': empty value",
+        "row 7, column 'v0': not a finite 32-bit number: 'inf'",
+        "row 7, column 'v1': not a finite 32-bit number: '-Infinity'",
+    ]
+
+
+def test_single_column_vectors_report_the_item_and_the_dimension_mismatch():
+    text = '_id,embedding\na,"[1, 2, 3]"\nb,"[1, true, 3]"\nc,1 2\nd,"[1, 2,"\ne,\nf,1 two 3\n'
+    assert problems_of(text) == [
+        "row 3, column 'embedding': item 2 is not a number: 'true'",
+        "row 4, column 'embedding': has 2 numbers; expected 3 (as row 2)",
+        "row 5, column 'embedding': not a valid JSON list (Expecting value at character 7)",
+        "row 6, column 'embedding': the vector is empty",
+        "row 7, column 'embedding': item 2 is not a number: 'two'",
+    ]
+
+
+def test_expected_dimension_is_checked_for_both_layouts():
+    assert problems_of("_id,v0,v1\na,1,2\n", expected_dimension=3) == [
+        "row 1: the file has 2 vector columns; the vector field has dimension 3"
+    ]
+    assert problems_of('_id,vector\na,"[1,2]"\n', expected_dimension=3) == [
+        "row 2, column 'vector': has 2 numbers; expected 3 (as the vector field)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "the file is empty"),
+        ("\n\n", "the file is empty"),
+        ("_id,v0\n", "row 1: the file has a header but no centroid rows"),
+        ("name,v0\na,1\n", "row 1: no id column"),
+        ("_id;v0;v1\na;1;2\n", "separated by ';'"),
+        ("_id,cluster_id,v0\na,b,1\n", "row 1: both '_id' and 'cluster_id'"),
+        ("_id\na\n", "row 1: no vector column"),
+        ("_id,v0,v0\na,1,2\n", "row 1: the column name 'v0' appears more than once"),
+        ("_id,v0,label\na,1,big\nb,2,small\n", "row 1, column 'label': holds no numbers"),
+        ("_id,v0\na,1\n\nb,2\n", "row 3: blank row in the middle of the file"),
+    ],
+)
+def test_file_level_problems_name_what_is_wrong(text, expected):
+    messages = problems_of(text)
+    assert len(messages) == 1
+    assert expected in messages[0]
+
+
+def test_a_non_utf8_file_gets_a_clear_message_with_its_row():
+    data = "_id,v0\nok,1\ncaf\u00e9,2\n".encode("latin-1")
+    (message,) = problems_of(data)
+    assert message.startswith("row 3: the file is not UTF-8 text (byte 0xe9")
+    assert "CSV UTF-8" in message
+
+
+def test_size_limits_are_enforced_before_parsing():
+    text = "_id,v0\n" + "".join(f"c{i},1\n" for i in range(11))
+    assert problems_of(text, max_rows=10) == ["the file has 11 centroid rows; the limit is 10"]
+    assert problems_of(text, max_bytes=20) == [f"the file is {len(text):,} bytes; the limit is 20 bytes"]
+    assert centroid_csv.parse(text, max_rows=11).ids[-1] == "c10"
+
+
+def test_the_error_message_lists_problems_and_counts_the_rest():
+    text = "_id,v0,v1\n1st,1,1\n" + "".join(f"c{i},x,1\n" for i in range(30))
+    with pytest.raises(CentroidCSVError) as caught:
+        centroid_csv.parse(text)
+    assert len(caught.value.problems) == 30
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "row 3, column 'v0': not a number: 'x'"
+    assert lines[-1] == "... and 10 more"
+
+
+def test_problem_text_without_a_place():
+    assert str(Problem("too big")) == "too big"
+    assert str(Problem("bad", row=4)) == "row 4: bad"
