@@ -1,0 +1,183 @@
+"""`client.centroids`: the cluster-centroid endpoints, with the seed SDK's names, order and defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from ._batches import json_batches
+from ._pages import ITER_PAGE_SIZE, walk_pages
+from ._session import Session
+
+_BASE = "/services/cluster/centroids"
+
+
+class Centroids:
+    def __init__(self, session: Session):
+        self._session = session
+
+    def list(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str = "default",
+        page_size: int = 5,
+        cursor: str | None = None,
+        include_vector: bool = False,
+    ) -> dict[str, Any]:
+        """One page of centroids: `{"documents": [...], "cursor": str | None, "count": int}`."""
+        return self._session.get(
+            f"{_BASE}/list",
+            {
+                "dataset_id": dataset_id,
+                "vector_field": vector_field,
+                "alias": alias,
+                "page_size": page_size,
+                "cursor": cursor,
+                "include_vector": include_vector,
+            },
+        )
+
+    def get(
+        self,
+        dataset_id: str,
+        cluster_ids: Sequence[str],
+        vector_field: str,
+        alias: str = "default",
+        page_size: int = 5,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        """The named centroids, vectors included, in the order asked; same shape as `list`."""
+        return self._session.get(
+            f"{_BASE}/get",
+            {
+                "dataset_id": dataset_id,
+                "cluster_ids": list(cluster_ids),
+                "vector_field": vector_field,
+                "alias": alias,
+                "page_size": page_size,
+                "cursor": cursor,
+            },
+        )
+
+    def insert(
+        self,
+        dataset_id: str,
+        cluster_centers: Sequence[Mapping[str, Any]],
+        vector_field: str,
+        alias: str = "default",
+    ) -> dict[str, Any]:
+        """Upsert centroids `{"_id": cluster_id, vector_field: [...]}` (vectors may be numpy arrays).
+
+        Returns `{"inserted": n, "failed_documents": [...]}`. Each request is all-or-nothing on the
+        server; more centroids than fit one request go in several, and a rejected one raises
+        BadRequestError after the earlier requests were written.
+        """
+        inserted = 0
+        failed: list[dict[str, Any]] = []
+        for batch in json_batches(cluster_centers):
+            answer = self._session.post(
+                f"{_BASE}/insert",
+                {"dataset_id": dataset_id, "cluster_centers": batch, "vector_field": vector_field, "alias": alias},
+            )
+            inserted += answer.get("inserted", 0)
+            failed.extend(answer.get("failed_documents") or [])
+        return {"inserted": inserted, "failed_documents": failed}
+
+    def documents(
+        self,
+        dataset_id: str,
+        cluster_ids: Sequence[str],
+        vector_field: str,
+        alias: str = "default",
+        page_size: int = 5,
+        cursor: str | None = None,
+        page: int = 1,
+        include_vector: bool = False,
+        similarity_metric: str = "cosine",
+    ) -> dict[str, Any]:
+        """One page of the documents in `cluster_ids` (empty: all clusters), closest to their own
+        centroid first, each with `_relevance`: `{"results": [...], "count": int, "cursor": ...}`."""
+        return self._session.post(
+            f"{_BASE}/documents",
+            {
+                "dataset_id": dataset_id,
+                "cluster_ids": list(cluster_ids),
+                "vector_field": vector_field,
+                "alias": alias,
+                "page_size": page_size,
+                "cursor": cursor,
+                "page": page,
+                "include_vector": include_vector,
+                "similarity_metric": similarity_metric,
+            },
+        )
+
+    def metadata(
+        self, dataset_id: str, vector_field: str, alias: str = "default", metadata: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The alias's metadata object. With `metadata`, replaces the stored object whole first and
+        returns what was stored."""
+        fields = {"dataset_id": dataset_id, "vector_field": vector_field, "alias": alias}
+        if metadata is None:
+            answer = self._session.get(f"{_BASE}/metadata", fields)
+        else:
+            answer = self._session.post(f"{_BASE}/metadata", {**fields, "metadata": dict(metadata)})
+        return answer["results"]
+
+    def delete(
+        self, dataset_id: str, vector_field: str, alias: str = "default", centroid_id: str | None = None
+    ) -> dict[str, Any]:
+        """Delete every centroid of the alias, or only `centroid_id`."""
+        path = f"{_BASE}/delete" if centroid_id is None else f"{_BASE}/{quote(centroid_id, safe='')}/delete"
+        return self._session.post(path, {"dataset_id": dataset_id, "vector_field": vector_field, "alias": alias})
+
+    def configs(self, dataset_id: str) -> list[dict[str, Any]]:
+        """Which aliases have centroids: `[{"vector_fields": [vf], "alias": str, "count": int}]`."""
+        return self._session.get(f"/datasets/{quote(dataset_id, safe='')}/cluster/centroids/configs/list")["results"]
+
+    def iter_list(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str = "default",
+        page_size: int = ITER_PAGE_SIZE,
+        include_vector: bool = False,
+        *,
+        as_arrays: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Every centroid of the alias, page after page. `as_arrays`: vectors as float32 arrays."""
+        return walk_pages(
+            lambda cursor: self.list(dataset_id, vector_field, alias, page_size, cursor, include_vector),
+            "documents",
+            as_arrays=as_arrays,
+        )
+
+    def iter_documents(
+        self,
+        dataset_id: str,
+        cluster_ids: Sequence[str],
+        vector_field: str,
+        alias: str = "default",
+        page_size: int = ITER_PAGE_SIZE,
+        include_vector: bool = False,
+        similarity_metric: str = "cosine",
+        *,
+        as_arrays: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Every document of the clusters, page after page. `as_arrays`: vectors as float32 arrays."""
+        return walk_pages(
+            lambda cursor: self.documents(
+                dataset_id,
+                cluster_ids,
+                vector_field,
+                alias,
+                page_size,
+                cursor,
+                include_vector=include_vector,
+                similarity_metric=similarity_metric,
+            ),
+            "results",
+            as_arrays=as_arrays,
+        )
