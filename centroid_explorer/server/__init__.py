@@ -1,0 +1,1 @@
+"""The embedded Relevance AI cluster-centroid API: FastAPI routes over a SQLite store."""

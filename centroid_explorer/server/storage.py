@@ -1,0 +1,592 @@
+"""The embedded server's storage: one SQLite file in WAL mode, every write request one transaction.
+
+Layout: documents keep their non-vector fields as JSON; vectors are float32 blobs in their own
+table; each document's `_cluster_.{vector_field}.{alias}` is also a row in `assignments`, indexed
+so that a cluster's members are one range scan; the schema is kept as it is derived on insert.
+Each dataset has a `generation` bumped by every write, which invalidates cached rankings.
+
+Connections are one per thread (sqlite3 objects must not be shared across threads mid-use);
+writers also take a process-wide lock so they queue instead of spinning on SQLITE_BUSY.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import orjson
+
+from . import contract
+from .documents import check_schema, field_types, is_vector_field, parse_centroids, parse_documents
+from .errors import BadRequest, NotFound
+from .similarity import relevance
+
+DB_FILENAME = "centroids.sqlite3"
+BUSY_TIMEOUT_SECONDS = 60
+RANKING_CACHE_SIZE = 64
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS datasets (
+    dataset_id TEXT PRIMARY KEY,
+    generation INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fields (
+    dataset_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    type TEXT NOT NULL,                 -- JSON: "text", "numeric", ... or {"vector": dim}
+    PRIMARY KEY (dataset_id, path)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS documents (
+    seq INTEGER PRIMARY KEY,            -- insertion order; kept when a document is replaced
+    dataset_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    body TEXT NOT NULL,                 -- JSON of the non-vector fields
+    UNIQUE (dataset_id, doc_id)
+);
+CREATE TABLE IF NOT EXISTS vectors (
+    doc_seq INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    data BLOB NOT NULL,                 -- float32, native little-endian
+    PRIMARY KEY (doc_seq, field)
+);
+CREATE TABLE IF NOT EXISTS assignments (
+    dataset_id TEXT NOT NULL,
+    vector_field TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    cluster_id TEXT NOT NULL,
+    doc_seq INTEGER NOT NULL,
+    PRIMARY KEY (dataset_id, vector_field, alias, cluster_id, doc_seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS assignments_by_doc ON assignments (doc_seq);
+CREATE TABLE IF NOT EXISTS centroids (
+    seq INTEGER PRIMARY KEY,
+    dataset_id TEXT NOT NULL,
+    vector_field TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    cluster_id TEXT NOT NULL,
+    data BLOB NOT NULL,
+    body TEXT NOT NULL,                 -- JSON of the centroid's other fields
+    UNIQUE (dataset_id, vector_field, alias, cluster_id)
+);
+CREATE TABLE IF NOT EXISTS alias_metadata (
+    dataset_id TEXT NOT NULL,
+    vector_field TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, vector_field, alias)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    cursor: str | None
+    count: int
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if text[0] == "p" and text[1:].isdigit():
+            return int(text[1:])
+    except (binascii.Error, UnicodeDecodeError, IndexError, ValueError):
+        pass
+    raise BadRequest(f"cursor {cursor!r} is not one this server issued; pass the `cursor` from the previous page")
+
+
+def _vector_bytes(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype="<f4").tobytes()
+
+
+def _from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype="<f4")
+
+
+class Store:
+    """Every read and write the server makes. Thread-safe; one instance per database file."""
+
+    def __init__(self, data_dir: str | Path):
+        self.path = Path(data_dir) / DB_FILENAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._rankings: OrderedDict[tuple, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()
+        self._rankings_lock = threading.Lock()
+        conn = self._conn()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(_SCHEMA)
+
+    # -- connections and transactions -------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            )
+            # WAL + NORMAL: a crash of the app loses nothing committed; a power cut may lose the last commits.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every SELECT inside sees one snapshot."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all of it is committed, or none of it (any exception rolls back)."""
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # -- lookups that name what is missing -----------------------------------------------------
+
+    @staticmethod
+    def _require_dataset(conn: sqlite3.Connection, dataset_id: str) -> int:
+        row = conn.execute("SELECT generation FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"dataset {dataset_id!r} does not exist")
+        return row[0]
+
+    @staticmethod
+    def _vector_dims(conn: sqlite3.Connection, dataset_id: str) -> dict[str, int]:
+        rows = conn.execute(
+            "SELECT path, type FROM fields WHERE dataset_id = ? AND path LIKE ?",
+            (dataset_id, f"%{contract.VECTOR_SUFFIX}"),
+        )
+        return {path: orjson.loads(kind)["vector"] for path, kind in rows if kind.startswith("{")}
+
+    def _require_vector_field(self, conn: sqlite3.Connection, dataset_id: str, vector_field: str) -> int:
+        self._require_dataset(conn, dataset_id)
+        dims = self._vector_dims(conn, dataset_id)
+        if vector_field not in dims:
+            known = ", ".join(sorted(dims)) or "none"
+            raise NotFound(f"vector field {vector_field!r} is not in dataset {dataset_id!r} (vector fields: {known})")
+        return dims[vector_field]
+
+    def _require_alias(self, conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str) -> int:
+        """The field's dimension, once the dataset, field and alias are known to exist."""
+        dimension = self._require_vector_field(conn, dataset_id, vector_field)
+        key = (dataset_id, vector_field, alias)
+        where = "dataset_id = ? AND vector_field = ? AND alias = ?"
+        for table in ("centroids", "alias_metadata", "assignments"):
+            if conn.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1", key).fetchone():
+                return dimension
+        raise NotFound(f"alias {alias!r} has no centroids, metadata or clustered documents for "
+                       f"vector field {vector_field!r} in dataset {dataset_id!r}")
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection, dataset_id: str) -> None:
+        conn.execute("UPDATE datasets SET generation = generation + 1 WHERE dataset_id = ?", (dataset_id,))
+
+    # -- datasets ---------------------------------------------------------------------------
+
+    def list_datasets(self) -> list[str]:
+        with self._read() as conn:
+            return [row[0] for row in conn.execute("SELECT dataset_id FROM datasets ORDER BY dataset_id")]
+
+    def create_dataset(self, dataset_id: str, schema: dict[str, Any] | None = None) -> None:
+        try:
+            schema = check_schema(schema or {})
+        except ValueError as e:
+            raise BadRequest(str(e)) from None
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone():
+                raise BadRequest(f"dataset {dataset_id!r} already exists")
+            conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
+            conn.executemany(
+                "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
+                [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in schema.items()],
+            )
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        with self._write() as conn:
+            self._require_dataset(conn, dataset_id)
+            conn.execute(
+                "DELETE FROM vectors WHERE doc_seq IN (SELECT seq FROM documents WHERE dataset_id = ?)", (dataset_id,)
+            )
+            for table in ("documents", "assignments", "centroids", "alias_metadata", "fields", "datasets"):
+                conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
+
+    def schema(self, dataset_id: str) -> dict[str, Any]:
+        with self._read() as conn:
+            self._require_dataset(conn, dataset_id)
+            rows = conn.execute("SELECT path, type FROM fields WHERE dataset_id = ? ORDER BY path", (dataset_id,))
+            return {path: orjson.loads(kind) for path, kind in rows}
+
+    def bulk_insert(self, dataset_id: str, documents: list[Any]) -> int:
+        """Insert or replace documents (creating the dataset if missing); all of them or none."""
+        with self._write() as conn:
+            exists = conn.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
+            dims = self._vector_dims(conn, dataset_id) if exists else {}
+            parsed, failed = parse_documents(documents, dims)
+            if failed:
+                raise BadRequest(
+                    f"{len(failed)} of {len(documents)} documents are invalid; nothing was inserted",
+                    failed_documents=failed,
+                )
+            if not exists:
+                conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
+            known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
+            new_fields: dict[str, Any] = {}
+            for name, dim in dims.items():
+                if name not in known:
+                    new_fields[name] = {"vector": dim}
+            vector_rows, assignment_rows, seqs = [], [], []
+            for doc in parsed:
+                for path, kind in field_types(doc.fields).items():
+                    if path not in known:
+                        new_fields.setdefault(path, kind)
+                seq = conn.execute(
+                    "INSERT INTO documents (dataset_id, doc_id, body) VALUES (?, ?, ?) "
+                    "ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING seq",
+                    (dataset_id, doc.doc_id, orjson.dumps(doc.fields)),
+                ).fetchone()[0]
+                seqs.append((seq,))
+                vector_rows.extend((seq, name, _vector_bytes(v)) for name, v in doc.vectors.items())
+                assignment_rows.extend((dataset_id, vf, alias, cid, seq) for vf, alias, cid in doc.assignments)
+            # Replacing a document replaces its vectors and cluster assignments too.
+            conn.executemany("DELETE FROM vectors WHERE doc_seq = ?", seqs)
+            conn.executemany("DELETE FROM assignments WHERE doc_seq = ?", seqs)
+            conn.executemany("INSERT INTO vectors (doc_seq, field, data) VALUES (?, ?, ?)", vector_rows)
+            conn.executemany(
+                "INSERT INTO assignments (dataset_id, vector_field, alias, cluster_id, doc_seq) VALUES (?, ?, ?, ?, ?)",
+                assignment_rows,
+            )
+            conn.executemany(
+                "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
+                [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
+            )
+            self._bump(conn, dataset_id)
+            return len(parsed)
+
+    def list_documents(
+        self,
+        dataset_id: str,
+        page_size: int = contract.DEFAULT_DOCUMENTS_LIST_PAGE_SIZE,
+        cursor: str | None = None,
+        include_vector: bool = False,
+        select_fields: list[str] | None = None,
+    ) -> Page:
+        after = decode_cursor(cursor) if cursor else 0
+        with self._read() as conn:
+            self._require_dataset(conn, dataset_id)
+            count = conn.execute("SELECT COUNT(*) FROM documents WHERE dataset_id = ?", (dataset_id,)).fetchone()[0]
+            rows = conn.execute(
+                "SELECT seq, body FROM documents WHERE dataset_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (dataset_id, after, page_size + 1),
+            ).fetchall()
+            more = len(rows) > page_size
+            rows = rows[:page_size]
+            docs = self._assemble(conn, rows, include_vector)
+        if select_fields:
+            docs = [_select(doc, select_fields) for doc in docs]
+        return Page(docs, encode_cursor(rows[-1][0]) if more else None, count)
+
+    @staticmethod
+    def _assemble(conn: sqlite3.Connection, rows: list[tuple[int, bytes]], include_vector: bool) -> list[dict]:
+        """Documents from (seq, body) rows, with their vectors appended when asked."""
+        docs = {seq: orjson.loads(body) for seq, body in rows}
+        if include_vector and docs:
+            marks = ",".join("?" * len(docs))
+            for seq, field, data in conn.execute(
+                f"SELECT doc_seq, field, data FROM vectors WHERE doc_seq IN ({marks})", list(docs)
+            ):
+                docs[seq][field] = _from_bytes(data)
+        return [docs[seq] for seq, _ in rows]
+
+    # -- centroids --------------------------------------------------------------------------
+
+    def insert_centroids(self, dataset_id: str, vector_field: str, alias: str, centers: list[Any]) -> int:
+        """Insert or replace centroids by `_id`; all of them or none."""
+        with self._write() as conn:
+            dimension = self._require_vector_field(conn, dataset_id, vector_field)
+            parsed, failed = parse_centroids(centers, vector_field, dimension)
+            if failed:
+                raise BadRequest(
+                    f"{len(failed)} of {len(centers)} centroids are invalid; nothing was inserted",
+                    failed_documents=failed,
+                )
+            conn.executemany(
+                "INSERT INTO centroids (dataset_id, vector_field, alias, cluster_id, data, body) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, vector_field, alias, cluster_id) "
+                "DO UPDATE SET data = excluded.data, body = excluded.body",
+                [
+                    (dataset_id, vector_field, alias, cid, _vector_bytes(v), orjson.dumps(rest))
+                    for cid, v, rest in parsed
+                ],
+            )
+            self._bump(conn, dataset_id)
+            return len(parsed)
+
+    @staticmethod
+    def _centroid(cluster_id: str, vector_field: str, data: bytes, body: bytes, include_vector: bool) -> dict:
+        doc = {contract.ID_FIELD: cluster_id, **orjson.loads(body)}
+        if include_vector:
+            doc[vector_field] = _from_bytes(data)
+        return doc
+
+    def list_centroids(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str = contract.DEFAULT_ALIAS,
+        page_size: int = contract.DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        include_vector: bool = False,
+    ) -> Page:
+        after = decode_cursor(cursor) if cursor else 0
+        key = (dataset_id, vector_field, alias)
+        where = "dataset_id = ? AND vector_field = ? AND alias = ?"
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            count = conn.execute(f"SELECT COUNT(*) FROM centroids WHERE {where}", key).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT seq, cluster_id, data, body FROM centroids WHERE {where} AND seq > ? ORDER BY seq LIMIT ?",
+                (*key, after, page_size + 1),
+            ).fetchall()
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        docs = [self._centroid(cid, vector_field, data, body, include_vector) for _, cid, data, body in rows]
+        return Page(docs, encode_cursor(rows[-1][0]) if more else None, count)
+
+    def get_centroids(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        cluster_ids: list[str],
+        alias: str = contract.DEFAULT_ALIAS,
+        page_size: int = contract.DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page:
+        """The named centroids, in the order asked, vectors included."""
+        start = decode_cursor(cursor) if cursor else 0
+        asked = list(dict.fromkeys(cluster_ids))
+        with self._read() as conn:
+            self._require_alias(conn, dataset_id, vector_field, alias)
+            found = {}
+            for chunk in _chunks(asked, 500):
+                marks = ",".join("?" * len(chunk))
+                for cid, data, body in conn.execute(
+                    "SELECT cluster_id, data, body FROM centroids WHERE dataset_id = ? AND vector_field = ? "
+                    f"AND alias = ? AND cluster_id IN ({marks})",
+                    (dataset_id, vector_field, alias, *chunk),
+                ):
+                    found[cid] = (data, body)
+        missing = [cid for cid in asked if cid not in found]
+        if missing:
+            raise NotFound(f"no centroid for cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
+        page = asked[start : start + page_size]
+        docs = [self._centroid(cid, vector_field, *found[cid], include_vector=True) for cid in page]
+        end = start + page_size
+        return Page(docs, encode_cursor(end) if end < len(asked) else None, len(asked))
+
+    def delete_centroids(self, dataset_id: str, vector_field: str, alias: str, cluster_id: str | None = None) -> int:
+        with self._write() as conn:
+            self._require_alias(conn, dataset_id, vector_field, alias)
+            sql = "DELETE FROM centroids WHERE dataset_id = ? AND vector_field = ? AND alias = ?"
+            args: tuple = (dataset_id, vector_field, alias)
+            if cluster_id is not None:
+                sql, args = sql + " AND cluster_id = ?", args + (cluster_id,)
+            deleted = conn.execute(sql, args).rowcount
+            if cluster_id is not None and deleted == 0:
+                raise NotFound(f"no centroid {cluster_id!r} in alias {alias!r} of {dataset_id!r}.{vector_field}")
+            self._bump(conn, dataset_id)
+            return deleted
+
+    def configs(self, dataset_id: str) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            self._require_dataset(conn, dataset_id)
+            rows = conn.execute(
+                "SELECT vector_field, alias, COUNT(*) FROM centroids WHERE dataset_id = ? "
+                "GROUP BY vector_field, alias ORDER BY vector_field, alias",
+                (dataset_id,),
+            ).fetchall()
+        return [{"vector_fields": [vf], "alias": alias, "count": n} for vf, alias, n in rows]
+
+    # -- metadata ---------------------------------------------------------------------------
+
+    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, Any]:
+        with self._read() as conn:
+            self._require_alias(conn, dataset_id, vector_field, alias)
+            row = conn.execute(
+                "SELECT metadata FROM alias_metadata WHERE dataset_id = ? AND vector_field = ? AND alias = ?",
+                (dataset_id, vector_field, alias),
+            ).fetchone()
+        return orjson.loads(row[0]) if row else {}
+
+    def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any]) -> dict[str, Any]:
+        """Replace the alias's metadata object whole (the alias need not have centroids yet)."""
+        with self._write() as conn:
+            self._require_vector_field(conn, dataset_id, vector_field)
+            conn.execute(
+                "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (dataset_id, vector_field, alias) DO UPDATE SET metadata = excluded.metadata",
+                (dataset_id, vector_field, alias, orjson.dumps(metadata).decode()),
+            )
+            self._bump(conn, dataset_id)
+        return metadata
+
+    # -- cluster members, closest to their centroid first -------------------------------------
+
+    def cluster_documents(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        cluster_ids: list[str],
+        alias: str = contract.DEFAULT_ALIAS,
+        page_size: int = contract.DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        page: int = contract.DEFAULT_PAGE,
+        include_vector: bool = False,
+        similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
+    ) -> Page:
+        """Members of `cluster_ids` (empty = every cluster) ranked by `_relevance` to their own centroid."""
+        start = decode_cursor(cursor) if cursor else (page - 1) * page_size
+        with self._read() as conn:
+            generation = self._require_dataset(conn, dataset_id)
+            self._require_alias(conn, dataset_id, vector_field, alias)
+            key = (dataset_id, vector_field, alias, tuple(sorted(set(cluster_ids))), similarity_metric)
+            ranking = self._cached_ranking(key, generation)
+            if ranking is None:
+                ranking = self._rank(conn, *key)
+                self._cache_ranking(key, generation, ranking)
+            seqs, scores = ranking
+            chosen = seqs[start : start + page_size]
+            rows = []
+            if len(chosen):
+                marks = ",".join("?" * len(chosen))
+                bodies = dict(
+                    conn.execute(f"SELECT seq, body FROM documents WHERE seq IN ({marks})", chosen.tolist()).fetchall()
+                )
+                rows = [(int(seq), bodies[int(seq)]) for seq in chosen]
+            docs = self._assemble(conn, rows, include_vector)
+        for doc, score in zip(docs, scores[start : start + page_size]):
+            doc[contract.RELEVANCE_FIELD] = None if np.isnan(score) else float(score) + 0.0  # no -0.0
+        end = start + page_size
+        return Page(docs, encode_cursor(end) if end < len(seqs) else None, len(seqs))
+
+    def _cached_ranking(self, key: tuple, generation: int) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._rankings_lock:
+            entry = self._rankings.get(key)
+            if entry is None or entry[0] != generation:
+                return None
+            self._rankings.move_to_end(key)
+            return entry[1], entry[2]
+
+    def _cache_ranking(self, key: tuple, generation: int, ranking: tuple[np.ndarray, np.ndarray]) -> None:
+        with self._rankings_lock:
+            self._rankings[key] = (generation, *ranking)
+            self._rankings.move_to_end(key)
+            while len(self._rankings) > RANKING_CACHE_SIZE:
+                self._rankings.popitem(last=False)
+
+    def _rank(
+        self, conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str,
+        cluster_ids: tuple[str, ...], metric: str,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(doc seqs, scores) of the clusters' members, best first; one cluster in memory at a time."""
+        where = "dataset_id = ? AND vector_field = ? AND alias = ?"
+        key = (dataset_id, vector_field, alias)
+        if cluster_ids:
+            known = set()
+            for chunk in _chunks(list(cluster_ids), 500):
+                marks = ",".join("?" * len(chunk))
+                for table in ("centroids", "assignments"):
+                    known.update(r[0] for r in conn.execute(
+                        f"SELECT DISTINCT cluster_id FROM {table} WHERE {where} AND cluster_id IN ({marks})",
+                        (*key, *chunk),
+                    ))
+            missing = [cid for cid in cluster_ids if cid not in known]
+            if missing:
+                raise NotFound(f"unknown cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
+        else:
+            cluster_ids = tuple(r[0] for r in conn.execute(
+                f"SELECT DISTINCT cluster_id FROM assignments WHERE {where}", key))
+        centroids = dict(conn.execute(f"SELECT cluster_id, data FROM centroids WHERE {where}", key).fetchall())
+        all_seqs, all_scores = [], []
+        for cid in cluster_ids:
+            members = conn.execute(
+                "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
+                "ON v.doc_seq = a.doc_seq AND v.field = a.vector_field "
+                "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
+                (*key, cid),
+            ).fetchall()
+            if not members:
+                continue
+            seqs = np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members))
+            scores = np.full(len(members), np.nan)
+            has_vector = np.fromiter((m[1] is not None for m in members), dtype=bool, count=len(members))
+            if has_vector.any():
+                vectors = np.frombuffer(b"".join(m[1] for m in members if m[1] is not None), dtype="<f4")
+                vectors = vectors.reshape(int(has_vector.sum()), -1)
+                centroid = _from_bytes(centroids[cid]) if cid in centroids else vectors.mean(axis=0)
+                scores[has_vector] = relevance(vectors, centroid, metric)
+            all_seqs.append(seqs)
+            all_scores.append(scores)
+        if not all_seqs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        seqs, scores = np.concatenate(all_seqs), np.concatenate(all_scores)
+        order = np.lexsort((seqs, np.where(np.isnan(scores), np.inf, -scores)))  # best first, ties by insertion
+        return seqs[order], scores[order]
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _select(doc: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """Only `_id` and the named (dotted) fields of a document."""
+    out: dict[str, Any] = {contract.ID_FIELD: doc.get(contract.ID_FIELD)}
+    for path in paths:
+        source, target = doc, out
+        parts = path.split(".")
+        for part in parts[:-1]:
+            if not isinstance(source, dict) or part not in source:
+                break
+            source = source[part]
+            target = target.setdefault(part, {})
+        else:
+            if isinstance(source, dict) and parts[-1] in source:
+                target[parts[-1]] = source[parts[-1]]
+    return out
