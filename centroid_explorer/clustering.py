@@ -1,0 +1,145 @@
+"""k-means over a dataset's vectors, written back through the client like any other API user would.
+
+`kmeans` is the pure step (the demo data uses it too); `cluster_dataset` reads a dataset through
+the client, runs it, and writes the three things the API keeps for a clustering: each
+document's `_cluster_.{vector_field}.{alias}`, the centroids, and what was run in the alias
+metadata (other metadata keys kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.cluster import KMeans
+
+from . import cluster_metadata
+from .client import Client, NotFoundError
+from .client.schema import CLUSTER_FIELD
+
+ALGORITHM = "kmeans"
+RANDOM_STATE = 0  # clustering the same vectors twice gives the same clusters
+N_INIT = 4  # k-means restarts: a steadier result than one, still quick
+
+
+def default_alias(k: int) -> str:
+    return f"kmeans-{k}"
+
+
+def cluster_id(index: int) -> str:
+    return f"cluster_{index}"
+
+
+@dataclass(frozen=True)
+class KMeansRun:
+    k: int
+    assignments: list[str]  # the cluster id of each vector, in input order
+    centers: np.ndarray  # (k, d) float32, row i is cluster_id(i)
+    inertia: float
+
+    @property
+    def cluster_ids(self) -> list[str]:
+        return [cluster_id(i) for i in range(self.k)]
+
+    def cluster_centers(self, vector_field: str) -> list[dict[str, Any]]:
+        """The centroid documents for `centroids.insert`."""
+        return [{"_id": cid, vector_field: center.tolist()} for cid, center in zip(self.cluster_ids, self.centers)]
+
+    def record(self) -> dict[str, Any]:
+        """What was run, as stored under the metadata's `run` key."""
+        return {
+            "algorithm": ALGORITHM,
+            "k": self.k,
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "inertia": self.inertia,
+            "random_state": RANDOM_STATE,
+            "library": f"scikit-learn {sklearn.__version__}",
+        }
+
+
+def kmeans(vectors: np.ndarray, k: int) -> KMeansRun:
+    """scikit-learn k-means, seeded. Raises ValueError when k does not fit the data."""
+    if k < 2:
+        raise ValueError(f"k must be at least 2, got {k}")
+    if len(vectors) < k:
+        raise ValueError(f"k={k} clusters need at least {k} documents with vectors; there are {len(vectors)}")
+    model = KMeans(n_clusters=k, n_init=N_INIT, random_state=RANDOM_STATE).fit(vectors)
+    return KMeansRun(
+        k=k,
+        assignments=[cluster_id(int(label)) for label in model.labels_],
+        centers=model.cluster_centers_.astype(np.float32),
+        inertia=float(model.inertia_),
+    )
+
+
+def with_assignment(document: dict[str, Any], vector_field: str, alias: str, assigned: str) -> dict[str, Any]:
+    """The document with `_cluster_.{vector_field}.{alias}` set, other aliases and fields kept."""
+    clusters = document.get(CLUSTER_FIELD)
+    clusters = dict(clusters) if isinstance(clusters, dict) else {}
+    by_alias = clusters.get(vector_field)
+    clusters[vector_field] = {**(by_alias if isinstance(by_alias, dict) else {}), alias: assigned}
+    return {**document, CLUSTER_FIELD: clusters}
+
+
+@dataclass(frozen=True)
+class ClusteringSummary:
+    dataset_id: str
+    vector_field: str
+    alias: str
+    clustered: int
+    skipped: int  # documents without the vector field
+    run: dict[str, Any]
+
+
+def cluster_dataset(
+    client: Client,
+    dataset_id: str,
+    vector_field: str,
+    k: int,
+    alias: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ClusteringSummary:
+    """Run k-means on every document's `vector_field` and write the results through `client`.
+
+    Order of writes: the alias's old centroids are replaced first (a smaller k must not leave
+    stale ones), then the documents' assignments, then the metadata read just before writing.
+    """
+    alias = alias or default_alias(k)
+    documents = [d for d in client.datasets.iter_documents(dataset_id, include_vector=True)]
+    with_vector = [d for d in documents if isinstance(d.get(vector_field), list) and d[vector_field]]
+    if not with_vector:
+        raise ValueError(f"no document of dataset '{dataset_id}' has the vector field '{vector_field}'")
+    dimensions = {len(d[vector_field]) for d in with_vector}
+    if len(dimensions) > 1:
+        raise ValueError(f"'{vector_field}' has vectors of different lengths: {sorted(dimensions)}")
+    run = kmeans(np.asarray([d[vector_field] for d in with_vector], dtype=np.float32), k)
+
+    metadata = _current_metadata(client, dataset_id, vector_field, alias)
+    _delete_centroids(client, dataset_id, vector_field, alias)
+    client.centroids.insert(dataset_id, run.cluster_centers(vector_field), vector_field, alias)
+    assigned = [with_assignment(d, vector_field, alias, c) for d, c in zip(with_vector, run.assignments)]
+    result = client.datasets.bulk_insert(dataset_id, assigned, progress=progress)
+    if result["failed_documents"]:
+        raise ValueError(f"the server refused {len(result['failed_documents'])} documents: {result['failed_documents'][:3]}")
+    record = run.record()
+    client.centroids.metadata(dataset_id, vector_field, alias, cluster_metadata.with_run(metadata, record))
+    return ClusteringSummary(dataset_id, vector_field, alias, len(with_vector), len(documents) - len(with_vector), record)
+
+
+def _current_metadata(client: Client, dataset_id: str, vector_field: str, alias: str) -> dict:
+    try:
+        return client.centroids.metadata(dataset_id, vector_field, alias)
+    except NotFoundError:  # a new alias has no metadata yet
+        return {}
+
+
+def _delete_centroids(client: Client, dataset_id: str, vector_field: str, alias: str) -> None:
+    try:
+        client.centroids.delete(dataset_id, vector_field, alias)
+    except NotFoundError:
+        pass
+
