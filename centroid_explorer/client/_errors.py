@@ -131,7 +131,9 @@ def error_from_response(
     return APIError(f"Unexpected answer ({status}) from {where}: {server_says}", **common)
 
 
-def connection_error(cause: BaseException, *, method: str, endpoint: str, host: str) -> APIConnectionError:
+def connection_error(
+    cause: BaseException, *, method: str, endpoint: str, host: str, secret: str
+) -> APIConnectionError:
     """The APIConnectionError for a transport failure, telling DNS failure from a refused port."""
     where = f"{method} {endpoint}"
     common = {"endpoint": endpoint, "method": method}
@@ -148,7 +150,7 @@ def connection_error(cause: BaseException, *, method: str, endpoint: str, host: 
             reason=APIConnectionError.REFUSED,
             **common,
         )
-    detail = str(root or cause) or type(cause).__name__
+    detail = redact(str(root or cause), secret) or type(cause).__name__
     return APIConnectionError(f"Connection to {host!r} failed ({where}): {detail}", **common)
 
 

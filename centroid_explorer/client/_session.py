@@ -77,7 +77,7 @@ class Session:
             timeout=self._timeout,
             transport=transport,
         )
-        self.host = self._http.base_url.host or base_url
+        self.host = self._http.base_url.netloc.decode("ascii")  # host:port, as users typed it
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", path, query=query_params(params or {}))
@@ -118,7 +118,7 @@ class Session:
             seconds = getattr(self._timeout, phase)
             failure = timeout_error(phase, seconds, method=method, endpoint=path, host=self.host)
         except httpx.TransportError as exc:
-            failure = connection_error(exc, method=method, endpoint=path, host=self.host)
+            failure = connection_error(exc, method=method, endpoint=path, host=self.host, secret=self._api_key)
         if failure is not None:
             # Raised outside the except block so the httpx exception, whose request carries the
             # Authorization header, is not chained onto ours.
