@@ -1,0 +1,35 @@
+"""Centroid Explorer: page config, the shared sidebar (connection + pickers) and the pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.connection import connection_id, connection_label, connection_problem, get_client
+from components.pickers import render_pickers
+from components.warmup import start_projection_warmup
+
+st.set_page_config(page_title="Centroid Explorer", page_icon=":material/scatter_plot:", layout="wide")
+
+pages = {
+    "Explore": [
+        st.Page("pages/cluster_map.py", title="Cluster map", icon=":material/scatter_plot:", default=True),
+        st.Page("pages/cluster_documents.py", title="Cluster documents", icon=":material/article:"),
+    ],
+    "Edit": [
+        st.Page("pages/metadata.py", title="Metadata", icon=":material/edit_note:"),
+        st.Page("pages/upload_centroids.py", title="Upload centroids", icon=":material/upload_file:"),
+    ],
+    "Settings": [st.Page("pages/connect.py", title="Connect", icon=":material/link:")],
+}
+page = st.navigation(pages)
+
+start_projection_warmup()  # first: numba's cache folder must be set before anything imports umap
+client = get_client()
+with st.sidebar:
+    st.caption(f":material/dns: {connection_label()}")
+    if client is None:
+        st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
+    else:
+        render_pickers(client, connection_id())
+
+page.run()

@@ -1,0 +1,74 @@
+"""Plain messages for the client's typed errors: what went wrong, and what to do about it.
+
+The dashboard shows these instead of tracebacks. They never include the API key: the client's
+own messages are already scrubbed of it, and nothing here reads credentials.
+"""
+
+from __future__ import annotations
+
+from centroid_explorer.client import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+)
+
+_MAX_REASONS = 10
+
+
+def describe(err: Exception, doing: str) -> str:
+    """One or more Markdown lines: `doing` (e.g. "Loading the centroids") failed, why, and what next."""
+    where = f" (`{err.endpoint}`)" if isinstance(err, APIError) and err.endpoint else ""
+    if isinstance(err, AuthenticationError):
+        return (
+            f"**{doing} failed: the server rejected the project or API key.**{where} "
+            "Check both on the **Connect** page, or paste the `project:api_key` token again."
+        )
+    if isinstance(err, APITimeoutError):
+        return (
+            f"**{doing} failed: the server did not answer in time.**{where} "
+            "It may be busy or unreachable; try again, or check the base URL on the **Connect** page."
+        )
+    if isinstance(err, APIConnectionError):
+        if err.reason == APIConnectionError.HOST_NOT_FOUND:
+            return (
+                f"**{doing} failed: the host name could not be found.**{where} "
+                "Check the base URL for typos on the **Connect** page."
+            )
+        if err.reason == APIConnectionError.REFUSED:
+            return (
+                f"**{doing} failed: nothing is listening at that address.**{where} "
+                "Is the server running, and is the port right? Check the base URL on the **Connect** page."
+            )
+        return f"**{doing} failed: the connection broke.**{where} {err.message} Try again."
+    if isinstance(err, NotFoundError):
+        return (
+            f"**{doing} failed: not found.**{where} {err.message} "
+            "Pick another dataset, vector field or alias in the sidebar."
+        )
+    if isinstance(err, BadRequestError):
+        return f"**{doing} failed: the server rejected the request.**{where}" + _reasons(err)
+    if isinstance(err, RateLimitError):
+        return f"**{doing} failed: too many requests.**{where} Wait a moment and try again."
+    if isinstance(err, ServerError):
+        return f"**{doing} failed: the server had an error.**{where} {err.message} Try again later."
+    if isinstance(err, APIError):
+        return f"**{doing} failed.**{where} {err.message}"
+    return f"**{doing} failed:** {err}"
+
+
+def _reasons(err: BadRequestError) -> str:
+    lines = []
+    for item in err.errors[:_MAX_REASONS]:
+        if "_id" in item:
+            lines.append(f"- `{item.get('_id')}`: {item.get('error', '')}")
+        else:
+            location = ".".join(str(part) for part in item.get("loc", []))
+            lines.append(f"- `{location}`: {item.get('msg', '')}")
+    if len(err.errors) > _MAX_REASONS:
+        lines.append(f"- … and {len(err.errors) - _MAX_REASONS} more")
+    return ("\n\n" + "\n".join(lines)) if lines else f" {err.message}"
