@@ -34,7 +34,8 @@ def to_vector(value: Any) -> np.ndarray:
         bad = next(i for i, x in enumerate(value) if type(x) not in (int, float))
         raise ValueError(f"element {bad} is {type(value[bad]).__name__}, not a number")
     try:
-        vector = np.asarray(value, dtype=np.float32)
+        with np.errstate(over="ignore"):  # overflow becomes inf, refused just below
+            vector = np.asarray(value, dtype=np.float32)
     except OverflowError:
         raise ValueError("has an element too large for float32") from None
     finite = np.isfinite(vector)
