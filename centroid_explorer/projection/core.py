@@ -1,0 +1,186 @@
+"""Vectors -> 2D coordinates: input checks, metric handling, PCA, exact neighbours, UMAP.
+
+Everything here is pure and blocking; caching and background work live in `engine.py`.
+umap-learn is imported lazily (see `numba_setup.py`): importing it compiles numba code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from centroid_explorer.projection.numba_setup import import_umap
+
+# The dashboard's similarity metrics (the API's `similarity_metric` values).
+METRICS = ("cosine", "dp", "l2", "l1")
+
+# UMAP works on at most this many PCA dimensions: neighbours barely change, the fit gets much faster.
+PCA_DIMS = 50
+
+# Up to this many points the neighbours are computed exactly with BLAS, which skips
+# pynndescent: its numba code takes ~25-30 s to compile in every new process (it cannot be
+# cached to disk), longer than the exact search takes at this size. Above it, nndescent.
+EXACT_NEIGHBOURS_MAX = 30_000
+
+
+def check_vectors(vectors) -> np.ndarray:
+    """The input as a C-contiguous float32 (n, d) array, or a ValueError that says what is wrong."""
+    array = np.asarray(vectors)
+    if array.ndim != 2:
+        raise ValueError(f"expected a 2-D array (points x dimensions), got shape {array.shape}")
+    if array.shape[1] == 0:
+        raise ValueError("the vectors have no dimensions")
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise ValueError(f"expected numeric vectors, got dtype {array.dtype}")
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    bad_rows = np.flatnonzero(~np.isfinite(array).all(axis=1))
+    if bad_rows.size:
+        more = f" (and {bad_rows.size - 1} more rows)" if bad_rows.size > 1 else ""
+        raise ValueError(f"row {bad_rows[0]} holds NaN or infinity, or a value too large for float32{more}")
+    return array
+
+
+def metric_space(vectors: np.ndarray, metric: str) -> tuple[np.ndarray, str]:
+    """The vectors as UMAP should see them, and the umap-learn metric to use on them.
+
+    cosine: rows scaled to unit length, then euclidean, which ranks neighbours exactly as
+    cosine does (|a-b|^2 = 2 - 2cos) and lets PCA and the exact BLAS search apply. Zero
+    vectors stay zero: at distance 1 from every other vector, as cosine distance has it.
+    dp: dot product is a similarity, not a distance (a vector is not its own nearest
+    neighbour under it), so the map treats it as cosine, the same as the API's own ranking
+    of normalised embeddings.
+    l1: kept in the original space, because PCA's rotation does not preserve L1 distances.
+    """
+    if check_metric(metric) in ("cosine", "dp"):
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms), "euclidean"
+    if metric == "l2":
+        return vectors, "euclidean"
+    return vectors, "manhattan"
+
+
+def check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(METRICS)}")
+    return metric
+
+
+def pca(vectors: np.ndarray, n_components: int) -> np.ndarray:
+    """Principal components (float32), zero-padded to `n_components` columns when n or d is smaller."""
+    from sklearn.decomposition import PCA
+
+    n, d = vectors.shape
+    kept = min(n_components, n - 1, d)
+    out = np.zeros((n, n_components), dtype=np.float32)
+    if kept > 0:
+        # A fixed seed only pins the randomized solver: the preview must not jump between reruns.
+        out[:, :kept] = PCA(n_components=kept, random_state=0).fit_transform(vectors)
+    return out
+
+
+def quick_layout(vectors, metric: str = "cosine") -> np.ndarray:
+    """An immediate (n, 2) layout: the first two principal components, in the metric's space."""
+    space, _ = metric_space(check_vectors(vectors), metric)
+    return pca(space, 2)
+
+
+def default_neighbours(n: int) -> int:
+    return 15
+
+
+def default_epochs(n: int) -> int:
+    return 200 if n <= 10_000 else 100
+
+
+def exact_neighbours(vectors: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Exact euclidean k nearest neighbours (each point first, as umap-learn expects), by BLAS blocks."""
+    n = len(vectors)
+    sq_norms = np.einsum("ij,ij->i", vectors, vectors)
+    indices = np.empty((n, k), dtype=np.int32)
+    distances = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        rows = np.arange(stop - start)
+        d2 = vectors[start:stop] @ vectors.T
+        d2 *= -2
+        d2 += sq_norms[start:stop, None]
+        d2 += sq_norms[None, :]
+        d2[rows, rows + start] = -1  # the point itself first, even among exact duplicates
+        nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]
+        nearest_d2 = np.take_along_axis(d2, nearest, axis=1)
+        order = np.argsort(nearest_d2, axis=1)
+        indices[start:stop] = np.take_along_axis(nearest, order, axis=1)
+        distances[start:stop] = np.sqrt(np.maximum(np.take_along_axis(nearest_d2, order, axis=1), 0))
+    return indices, distances
+
+
+def project_2d(
+    vectors,
+    metric: str = "cosine",
+    *,
+    n_neighbors: int | None = None,
+    min_dist: float = 0.1,
+    n_epochs: int | None = None,
+    random_state: int | None = None,
+) -> np.ndarray:
+    """UMAP layout of `vectors` (n, d) as a float32 (n, 2) array.
+
+    `metric` is one of METRICS. `n_neighbors` and `n_epochs` default to values sized to n.
+    `random_state` makes the layout reproducible but single-threaded (~2x slower), so it is
+    off unless asked for. Up to 3 points the PCA layout is returned: it keeps every pairwise
+    distance exactly, which UMAP cannot improve on.
+    """
+    array = check_vectors(vectors)
+    space, umap_metric = metric_space(array, metric)
+    n = len(space)
+    if n <= 3:
+        return pca(space, 2)
+    if umap_metric == "euclidean" and space.shape[1] > PCA_DIMS:
+        space = pca(space, PCA_DIMS)
+    return umap_layout(
+        space,
+        umap_metric,
+        n_neighbors=max(2, min(n_neighbors or default_neighbours(n), n - 1)),
+        min_dist=min_dist,
+        n_epochs=n_epochs or default_epochs(n),
+        random_state=random_state,
+        exact=umap_metric == "euclidean" and n <= EXACT_NEIGHBOURS_MAX,
+    )
+
+
+def umap_layout(
+    space: np.ndarray,
+    umap_metric: str,
+    *,
+    n_neighbors: int,
+    min_dist: float,
+    n_epochs: int,
+    random_state: int | None,
+    exact: bool,
+) -> np.ndarray:
+    """umap-learn's fit on prepared vectors; `exact` gives it exact euclidean neighbours instead of nndescent."""
+    knn = (*exact_neighbours(space, n_neighbors), None) if exact else (None, None, None)
+    reducer = import_umap().UMAP(
+        n_neighbors=n_neighbors,
+        metric=umap_metric,
+        min_dist=min_dist,
+        n_epochs=n_epochs,
+        random_state=random_state,
+        n_jobs=1 if random_state is not None else -1,  # umap-learn forces 1 anyway, and warns
+        precomputed_knn=knn,
+    )
+    return reducer.fit_transform(space).astype(np.float32, copy=False)
+
+
+def project_clusters(centroids, documents, metric: str = "cosine", **options) -> tuple[np.ndarray, np.ndarray]:
+    """Centroids and their documents in one layout: (centroid_xy (k, 2), document_xy (n, 2)).
+
+    They are fitted together, so a centroid lands among its nearest documents (its members)
+    and both share one coordinate system; `options` are project_2d's.
+    """
+    centroids, documents = check_vectors(centroids), check_vectors(documents)
+    if centroids.shape[1] != documents.shape[1]:
+        raise ValueError(
+            f"centroids have {centroids.shape[1]} dimensions but documents have {documents.shape[1]}"
+        )
+    layout = project_2d(np.concatenate([centroids, documents]), metric, **options)
+    return layout[: len(centroids)], layout[len(centroids) :]
