@@ -1,0 +1,104 @@
+"""An alias's centroids through the client: read them (ids, vectors, cluster sizes) and write a checked file.
+
+Replace means the alias ends up holding exactly the file's centroids. The file is upserted first
+(insert is an upsert by id), then the alias's centroids whose ids are not in the file are deleted
+one by one. In that order a rejected insert changes nothing and the alias is never empty in
+between; the API has no transaction, so a failure among the deletes leaves some old centroids,
+and the error says how many. Documents keep their cluster assignments and the alias keeps its
+metadata: the API's delete touches neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from centroid_explorer.centroid_csv import Centroids
+from centroid_explorer.client import APIError, NotFoundError, vectors_of
+
+# Cluster sizes cost one `documents` call each; past this many clusters the editor shows none.
+MAX_CLUSTERS_SIZED = 500
+
+
+@dataclass(frozen=True)
+class AliasCentroids:
+    ids: list[str]
+    vectors: np.ndarray  # (n, d) float32; shape (0, 0) when the alias has no centroids
+
+    @property
+    def dimension(self) -> int | None:
+        return int(self.vectors.shape[1]) if len(self.ids) else None
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    alias: str
+    inserted: int
+    removed: int  # old centroids deleted because the file did not have their ids (replace only)
+
+
+class AliasExistsError(ValueError):
+    """A "new" alias that already has centroids: writing would mix two sets of clusters."""
+
+
+class ReplaceIncompleteError(RuntimeError):
+    """The file was written but some old centroids could not be deleted."""
+
+    def __init__(self, alias: str, left: list[str], cause: APIError):
+        self.left = left
+        super().__init__(
+            f"The file's centroids were written to '{alias}', but {len(left)} old centroid(s) could not be "
+            f"deleted ({cause.message}). Upload again with replace to finish."
+        )
+
+
+def read_centroids(client, dataset_id: str, vector_field: str, alias: str) -> AliasCentroids:
+    """Every centroid of the alias with its vector; empty if the alias has none yet."""
+    try:
+        documents = list(client.centroids.iter_list(dataset_id, vector_field, alias, include_vector=True, as_arrays=True))
+    except NotFoundError:
+        return AliasCentroids([], np.empty((0, 0), dtype=np.float32))
+    documents = [d for d in documents if d.get(vector_field) is not None]
+    return AliasCentroids([str(d["_id"]) for d in documents], vectors_of(documents, vector_field))
+
+
+def centroid_ids(client, dataset_id: str, vector_field: str, alias: str) -> list[str]:
+    """The alias's centroid ids (no vectors fetched); empty if it has none."""
+    try:
+        return [str(d["_id"]) for d in client.centroids.iter_list(dataset_id, vector_field, alias)]
+    except NotFoundError:
+        return []
+
+
+def cluster_sizes(client, dataset_id: str, vector_field: str, alias: str, cluster_ids: list[str]) -> dict[str, int]:
+    """How many documents each cluster holds ({} for more than MAX_CLUSTERS_SIZED clusters)."""
+    if len(cluster_ids) > MAX_CLUSTERS_SIZED:
+        return {}
+    sizes = {}
+    for cluster_id in cluster_ids:
+        try:
+            answer = client.centroids.documents(dataset_id, [cluster_id], vector_field, alias, page_size=1)
+        except NotFoundError:  # a cluster named only in the metadata
+            continue
+        sizes[cluster_id] = int(answer.get("count") or 0)
+    return sizes
+
+
+def upload(client, dataset_id: str, vector_field: str, alias: str, centroids: Centroids, *, replace: bool) -> UploadResult:
+    """Write the file's centroids to `alias`: a new alias, or (replace=True) exactly these centroids in it."""
+    existing = centroid_ids(client, dataset_id, vector_field, alias)
+    if existing and not replace:
+        raise AliasExistsError(
+            f"The alias '{alias}' already has {len(existing)} centroid(s). Pick another name, "
+            "or choose the current alias with replace."
+        )
+    answer = client.centroids.insert(dataset_id, centroids.as_cluster_centers(vector_field), vector_field, alias)
+    in_file = set(centroids.ids)
+    stale = [cid for cid in existing if cid not in in_file]
+    for position, cluster_id in enumerate(stale):
+        try:
+            client.centroids.delete(dataset_id, vector_field, alias, centroid_id=cluster_id)
+        except APIError as error:
+            raise ReplaceIncompleteError(alias, stale[position:], error) from error
+    return UploadResult(alias, int(answer.get("inserted", len(centroids.ids))), len(stale))
