@@ -17,7 +17,8 @@ import numpy as np
 import sklearn
 from sklearn.cluster import KMeans
 
-from . import cluster_metadata
+from . import alias_centroids, cluster_metadata
+from .centroid_csv import Centroids
 from .client import Client, NotFoundError
 from .client.schema import CLUSTER_FIELD
 
@@ -105,11 +106,12 @@ def cluster_dataset(
 ) -> ClusteringSummary:
     """Run k-means on every document's `vector_field` and write the results through `client`.
 
-    Order of writes: the alias's old centroids are replaced first (a smaller k must not leave
-    stale ones), then the documents' assignments, then the metadata read just before writing.
+    Order of writes: the alias's centroids are replaced by the new ones (the upload page's code
+    path: a smaller k leaves no stale ones), then the documents' assignments, then the metadata,
+    read just before it is written so other keys are kept.
     """
     alias = alias or default_alias(k)
-    documents = [d for d in client.datasets.iter_documents(dataset_id, include_vector=True)]
+    documents = list(client.datasets.iter_documents(dataset_id, include_vector=True))
     with_vector = [d for d in documents if isinstance(d.get(vector_field), list) and d[vector_field]]
     if not with_vector:
         raise ValueError(f"no document of dataset '{dataset_id}' has the vector field '{vector_field}'")
@@ -118,14 +120,14 @@ def cluster_dataset(
         raise ValueError(f"'{vector_field}' has vectors of different lengths: {sorted(dimensions)}")
     run = kmeans(np.asarray([d[vector_field] for d in with_vector], dtype=np.float32), k)
 
-    metadata = _current_metadata(client, dataset_id, vector_field, alias)
-    _delete_centroids(client, dataset_id, vector_field, alias)
-    client.centroids.insert(dataset_id, run.cluster_centers(vector_field), vector_field, alias)
+    centroids = Centroids(run.cluster_ids, run.centers, id_column="_id", vector_columns=[vector_field])
+    alias_centroids.upload(client, dataset_id, vector_field, alias, centroids, replace=True)
     assigned = [with_assignment(d, vector_field, alias, c) for d, c in zip(with_vector, run.assignments)]
     result = client.datasets.bulk_insert(dataset_id, assigned, progress=progress)
     if result["failed_documents"]:
         raise ValueError(f"the server refused {len(result['failed_documents'])} documents: {result['failed_documents'][:3]}")
     record = run.record()
+    metadata = _current_metadata(client, dataset_id, vector_field, alias)
     client.centroids.metadata(dataset_id, vector_field, alias, cluster_metadata.with_run(metadata, record))
     return ClusteringSummary(dataset_id, vector_field, alias, len(with_vector), len(documents) - len(with_vector), record)
 
@@ -135,11 +137,4 @@ def _current_metadata(client: Client, dataset_id: str, vector_field: str, alias:
         return client.centroids.metadata(dataset_id, vector_field, alias)
     except NotFoundError:  # a new alias has no metadata yet
         return {}
-
-
-def _delete_centroids(client: Client, dataset_id: str, vector_field: str, alias: str) -> None:
-    try:
-        client.centroids.delete(dataset_id, vector_field, alias)
-    except NotFoundError:
-        pass
 

@@ -100,15 +100,18 @@ def load_file(
     client: Client,
     path: str | Path,
     dataset_id: str,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LoadSummary:
-    """Check the whole file, then insert it into `dataset_id` (created if missing)."""
+    """Check the whole file, then insert it into `dataset_id` (created if missing).
+
+    `progress(sent, total)` is called after each batch (the total is known from the check)."""
     path = Path(path)
     file_format(path)
     if not path.is_file():
         raise LoadError([Problem("", f"no such file: {path}")])
     count, dimensions = check_file(path, _dataset_dimensions(client, dataset_id))
-    answer = client.datasets.bulk_insert(dataset_id, _checked_documents(path, dimensions), progress=progress)
+    report = (lambda sent, _unknown_total: progress(sent, count)) if progress else None
+    answer = client.datasets.bulk_insert(dataset_id, _checked_documents(path, dimensions), progress=report)
     if answer["failed_documents"]:
         failed = answer["failed_documents"]
         raise LoadError([Problem("", f"the server refused document '{f.get('_id')}': {f.get('error')}") for f in failed])

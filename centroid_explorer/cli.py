@@ -1,0 +1,298 @@
+"""`python -m centroid_explorer ...`: run the API server, seed demo data, load, cluster, move centroids.
+
+Commands that talk to an API go through the client module, like the dashboard. Where to:
+`--base-url` (or $RELEVANCE_BASE_URL) with `--project` / `--api-key` (or $RELEVANCE_PROJECT /
+$RELEVANCE_API_KEY) for any compatible endpoint; with no base URL, the command starts the
+embedded server on the local data folder (`--data`, $CENTROID_EXPLORER_DATA, or the default) for
+its own duration, so it works with nothing configured and sees the dashboard's data.
+
+User errors (a bad file, an unknown dataset, a refused request) print one message and exit 1.
+The API key is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import __version__, alias_centroids, centroid_csv, config
+from .client import APIError, Client, NotFoundError, vector_fields
+
+EXIT_USER_ERROR = 1
+
+DESCRIPTION = """\
+Centroid Explorer: explore and curate vector clusters over the Relevance AI cluster-centroid API.
+
+The dashboard is `streamlit run app.py`. These commands run its API server on its own and move
+data in and out. Commands that talk to an API use, in order: --base-url (or RELEVANCE_BASE_URL)
+with --project and --api-key (or RELEVANCE_PROJECT, RELEVANCE_API_KEY); otherwise the local
+embedded server's data folder (--data, or CENTROID_EXPLORER_DATA, or
+~/.local/share/centroid-explorer), the one the dashboard uses by default.
+"""
+
+EXAMPLES = """\
+examples:
+  python -m centroid_explorer serve --port 8000          # the API for other clients, the SDK included
+  python -m centroid_explorer demo                       # seed the digits and python-docs datasets
+  python -m centroid_explorer load docs.jsonl --dataset-id my-docs
+  python -m centroid_explorer cluster --dataset-id my-docs --vector-field text_vector_ --k 8
+  python -m centroid_explorer export-centroids --dataset-id digits --vector-field pixels_vector_ \\
+      --alias kmeans-10 > centroids.csv
+  python -m centroid_explorer import-centroids centroids.csv --dataset-id digits \\
+      --vector-field pixels_vector_ --alias my-centroids
+
+  against a hosted endpoint (prefer the environment for the key: it stays out of shell history):
+  export RELEVANCE_BASE_URL=https://api.us-east-1.relevance.ai/latest RELEVANCE_PROJECT=... RELEVANCE_API_KEY=...
+  python -m centroid_explorer export-centroids --dataset-id ... --vector-field ... > centroids.csv
+
+run `python -m centroid_explorer COMMAND --help` for a command's options.
+"""
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one line, no traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (UserError, APIError, centroid_csv.CentroidCSVError, ValueError, OSError) as error:
+        print(f"error: {_message(error)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m centroid_explorer",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"centroid-explorer {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    serve = _command(commands, "serve", "run the embedded API server in the foreground (Ctrl-C stops it)",
+                     "Serve the Relevance AI cluster-centroid API over the local data folder, for any client "
+                     "(the dashboard, this CLI with --base-url, the official relevanceai SDK). Clients send "
+                     "`Authorization: <project>:<api_key>`; with no key given, one is generated on first start "
+                     "and kept in <data>/credentials.json.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--data", metavar="DIR", help="data folder (default: $CENTROID_EXPLORER_DATA or ~/.local/share/centroid-explorer)")
+    serve.add_argument("--project", help="project name clients must send (default: $RELEVANCE_PROJECT, else the generated one)")
+    serve.add_argument("--api-key", help="API key clients must send (default: $RELEVANCE_API_KEY, else the generated one)")
+    serve.set_defaults(run=_serve)
+
+    demo = _command(commands, "demo", "seed the demo datasets (digits, python-docs)",
+                    "Make the demo datasets from what the installed packages ship (no download) and write them "
+                    "with their centroids and metadata: `digits` (scikit-learn's 1,797 handwritten digits, "
+                    "k-means k=10 under alias kmeans-10) and `python-docs` (docstrings of the standard library, "
+                    "numpy, pandas and scikit-learn as LSA vectors, k-means k=12 under alias kmeans-12). "
+                    "Running it again replaces the documents and centroids and keeps labels written since.")
+    _connection_options(demo)
+    demo.set_defaults(run=_demo)
+
+    load = _command(commands, "load", "load documents from a JSONL, CSV or Parquet file",
+                    "Load documents into a dataset (created if missing; an existing _id is replaced). "
+                    "Every document needs a string `_id`; vector fields end in `_vector_` and hold a list of "
+                    "numbers (or a JSON string of one, in CSV and Parquet). The whole file is checked first and "
+                    "every problem is reported by line (JSONL, CSV: the header is line 1) or row (Parquet); "
+                    "a file with any problem writes nothing.")
+    load.add_argument("file", type=Path, metavar="FILE", help="a .jsonl, .ndjson, .csv or .parquet file")
+    load.add_argument("--dataset-id", required=True, help="dataset to load into (lowercase letters, digits, - and _)")
+    _connection_options(load)
+    load.set_defaults(run=_load)
+
+    cluster = _command(commands, "cluster", "run k-means on a dataset's vector field and store the clusters",
+                       "Run scikit-learn k-means (seeded) over every document's vector field, then write each "
+                       "document's `_cluster_.<field>.<alias>`, replace the alias's centroids with the new ones, "
+                       "and record what was run (algorithm, k, date, inertia) under `run` in the alias metadata, "
+                       "keeping its other keys (labels included).")
+    cluster.add_argument("--dataset-id", required=True)
+    cluster.add_argument("--vector-field", required=True, help="a field ending in _vector_")
+    cluster.add_argument("--k", type=int, required=True, help="number of clusters (at least 2)")
+    cluster.add_argument("--alias", help="name of this clustering (default: kmeans-<k>)")
+    _connection_options(cluster)
+    cluster.set_defaults(run=_cluster)
+
+    import_ = _command(commands, "import-centroids", "write centroids from a CSV file to an alias",
+                       "Read a centroid CSV (one row per centroid: an `_id` or `cluster_id` column and the "
+                       "vector, either as one column of numbers / a JSON list, or one numeric column per "
+                       "dimension; `export-centroids` writes one) and insert its centroids. The file is checked "
+                       "against the vector field's dimension first; any problem is reported by row and column "
+                       "and nothing is written.")
+    import_.add_argument("file", type=Path, metavar="FILE.csv")
+    _centroid_options(import_)
+    import_.add_argument("--replace", action="store_true",
+                         help="the alias already has centroids: make it hold exactly the file's "
+                              "(without this, an alias that has centroids is refused)")
+    _connection_options(import_)
+    import_.set_defaults(run=_import_centroids)
+
+    export = _command(commands, "export-centroids", "print an alias's centroids as CSV (redirect to a file)",
+                      "Print the alias's centroids as CSV on standard output: `_id,v0,v1,...`, one row per "
+                      "centroid, the format import-centroids and the dashboard's upload read back exactly.")
+    _centroid_options(export)
+    _connection_options(export)
+    export.set_defaults(run=_export_centroids)
+    return parser
+
+
+def _command(commands, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    return commands.add_parser(name, help=summary, description=description)
+
+
+def _centroid_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset-id", required=True)
+    parser.add_argument("--vector-field", required=True, help="the vector field the centroids belong to")
+    parser.add_argument("--alias", default="default", help="the clustering's name (default: %(default)s)")
+
+
+def _connection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("where to connect (default: the local data folder)")
+    group.add_argument("--base-url", help=f"an API base URL (default: ${config.ENV_BASE_URL})")
+    group.add_argument("--project", help=f"project (default: ${config.ENV_PROJECT})")
+    group.add_argument("--api-key", help=f"API key (default: ${config.ENV_API_KEY}; prefer the variable)")
+    group.add_argument("--data", metavar="DIR", help="local data folder, used when no base URL is given")
+
+
+@contextlib.contextmanager
+def connect(args: argparse.Namespace) -> Iterator[Client]:
+    """A client for the endpoint the options name, or for an embedded server on the local data folder."""
+    base_url = args.base_url or os.environ.get(config.ENV_BASE_URL)
+    project = args.project or os.environ.get(config.ENV_PROJECT)
+    api_key = args.api_key or os.environ.get(config.ENV_API_KEY)
+    if base_url:
+        if not project or not api_key:
+            raise UserError(
+                f"--base-url needs a project and an API key: --project/--api-key or "
+                f"${config.ENV_PROJECT}/${config.ENV_API_KEY}"
+            )
+        with Client(base_url, project, api_key) as client:
+            yield client
+        return
+    from .server.runner import EmbeddedServer  # only local runs need the server's packages
+
+    data = config.data_dir(args.data)
+    print(f"using the local data folder {data} (give --base-url for another endpoint)", file=sys.stderr)
+    with EmbeddedServer(data, project=args.project, api_key=args.api_key) as server:
+        with Client(server.base_url, server.project, server.api_key) as client:
+            yield client
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from .server.runner import serve
+
+    try:
+        serve(config.data_dir(args.data), host=args.host, port=args.port, project=args.project, api_key=args.api_key)
+    except KeyboardInterrupt:
+        pass
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from . import demo
+
+    with connect(args) as client:
+        ids = demo.seed_demo(client, progress=lambda step: print(step, file=sys.stderr))
+    print(f"seeded {', '.join(ids)}")
+
+
+def _load(args: argparse.Namespace) -> None:
+    from . import loading
+
+    with connect(args) as client, _ProgressBar(f"loading {args.file.name}") as bar:
+        try:
+            summary = loading.load_file(client, args.file, args.dataset_id, progress=bar)
+        except loading.LoadError as error:
+            raise UserError(f"{args.file} was not loaded, nothing was written:\n{error}") from None
+    fields = ", ".join(f"{name} ({dim})" for name, dim in summary.vector_fields.items()) or "none"
+    print(f"loaded {summary.inserted:,} documents into {summary.dataset_id}; vector fields: {fields}")
+
+
+def _cluster(args: argparse.Namespace) -> None:
+    from . import clustering
+
+    with connect(args) as client, _ProgressBar("writing cluster assignments") as bar:
+        summary = clustering.cluster_dataset(client, args.dataset_id, args.vector_field, args.k, args.alias, bar)
+    skipped = f" ({summary.skipped:,} without {summary.vector_field} left out)" if summary.skipped else ""
+    print(
+        f"k-means k={args.k} on {summary.clustered:,} documents{skipped}: inertia {summary.run['inertia']:.6g}\n"
+        f"wrote _cluster_.{summary.vector_field}.{summary.alias}, {args.k} centroids, and the run in its metadata"
+    )
+
+
+def _import_centroids(args: argparse.Namespace) -> None:
+    size = args.file.stat().st_size  # OSError (no such file) is reported like any user error
+    if size > centroid_csv.MAX_BYTES:
+        raise UserError(f"{args.file} is {size:,} bytes; the limit is {centroid_csv.MAX_BYTES:,}")
+    data = args.file.read_bytes()
+    with connect(args) as client:
+        dimension = _dimension_of(client, args.dataset_id, args.vector_field)
+        try:
+            centroids = centroid_csv.parse(data, expected_dimension=dimension)
+        except centroid_csv.CentroidCSVError as error:
+            raise UserError(f"{args.file} was not imported, nothing was written:\n{error}") from None
+        try:
+            result = alias_centroids.upload(
+                client, args.dataset_id, args.vector_field, args.alias, centroids, replace=args.replace
+            )
+        except alias_centroids.AliasExistsError as error:
+            raise UserError(f"{error} (here: add --replace)") from None
+    removed = f", removed {result.removed} not in the file" if result.removed else ""
+    print(f"imported {result.inserted} centroids into {args.dataset_id} / {args.vector_field} / {args.alias}{removed}")
+
+
+def _export_centroids(args: argparse.Namespace) -> None:
+    with connect(args) as client:
+        centroids = alias_centroids.read_centroids(client, args.dataset_id, args.vector_field, args.alias)
+    if not centroids.ids:
+        raise UserError(f"no centroids in {args.dataset_id} / {args.vector_field} / {args.alias}")
+    sys.stdout.write(centroid_csv.export(centroids.ids, centroids.vectors))
+
+
+def _dimension_of(client: Client, dataset_id: str, vector_field: str) -> int:
+    try:
+        fields = vector_fields(client.datasets.schema(dataset_id))
+    except NotFoundError:
+        raise UserError(f"no dataset '{dataset_id}' on this endpoint") from None
+    if vector_field not in fields:
+        known = ", ".join(fields) or "none"
+        raise UserError(f"dataset '{dataset_id}' has no vector field '{vector_field}' (its vector fields: {known})")
+    return fields[vector_field]
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr, created at the first report (when the total is known)."""
+
+    def __init__(self, description: str):
+        self.description = description
+        self.bar = None
+
+    def __call__(self, done: int, total: int | None) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=self.description, unit="doc", file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, FileNotFoundError):
+        return f"no such file: {error.filename}"
+    return str(error)  # the client's APIError messages name endpoint and status, never the key
