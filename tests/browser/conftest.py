@@ -2,6 +2,8 @@
 
 - `app_url` (session): the app started as a subprocess on a fresh data folder (the embedded server
   seeds the demo data on first start), with no RELEVANCE_* variables so it uses the embedded server.
+- `running_app(data_folder, log_folder)`: the same as a context manager, for tests that need their
+  own process (e.g. a fresh start on an already seeded folder).
 - `browser` (session) / `page` (per test): headless Chromium at /usr/bin/chromium.
 - `wait_for_app(page)`: waits until the script run has finished (never sleeps).
 - `assert_no_traceback(page)`: fails if an exception box is on the page.
@@ -18,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -62,13 +65,13 @@ def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> Non
     raise RuntimeError(f"streamlit did not answer within {STARTUP_TIMEOUT_S}s; see {log}")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    data = tmp_path_factory.mktemp("app-data")
+@contextmanager
+def running_app(data_folder: Path, log_folder: Path):
+    """`streamlit run app.py` on a free port over `data_folder`; yields its URL, stops it after."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVANCE_")}
-    env["CENTROID_EXPLORER_DATA"] = str(data)
-    log = tmp_path_factory.mktemp("app-log") / "streamlit.log"
+    env["CENTROID_EXPLORER_DATA"] = str(data_folder)
+    log = log_folder / f"streamlit-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -85,6 +88,12 @@ def app_url(tmp_path_factory):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("app-data"), tmp_path_factory.mktemp("app-log")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -137,3 +146,8 @@ def save_screenshot_fixture():
 @pytest.fixture(name="assert_no_traceback")
 def assert_no_traceback_fixture():
     return assert_no_traceback
+
+
+@pytest.fixture(name="running_app")
+def running_app_fixture():
+    return running_app

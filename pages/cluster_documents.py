@@ -1,0 +1,132 @@
+"""Cluster documents: what is in one or more clusters, closest to the centroid first."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from centroid_explorer.client import APIError
+from centroid_explorer.cluster_metadata import cluster_notes
+from centroid_explorer.cluster_view import RELEVANCE, cluster_of, fetch_centroids, readable_fields, relevance_sample
+from components import charts
+from components.connection import connection_id, get_client
+from components.feedback import require_selection, show_api_error
+from components.metadata_form import cluster_label_editor
+
+METRICS = {"cosine": "cosine", "dp": "dot product", "l2": "L2 (euclidean)", "l1": "L1 (manhattan)"}
+PAGE_SIZES = [10, 20, 50, 100]
+HISTOGRAM_MEMBERS = 2000  # per cluster, spread over its ranking
+
+st.title(":material/article: Cluster documents")
+selection = require_selection()
+client = get_client()
+
+
+@st.cache_data(ttl=300, show_spinner="Listing the clusters…")
+def load_cluster_ids(_client, connection: str, dataset_id: str, vector_field: str, alias: str) -> list[str]:
+    return fetch_centroids(_client, dataset_id, vector_field, alias)[0]
+
+
+try:
+    cluster_ids = load_cluster_ids(client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias)
+    metadata = client.centroids.metadata(selection.dataset_id, selection.vector_field, selection.alias)
+except APIError as err:
+    show_api_error(err, "Listing the clusters")
+    st.stop()
+if not cluster_ids:
+    st.info(f"Alias `{selection.alias}` has no centroids yet. Upload some on the **Upload centroids** page.")
+    st.stop()
+labels = {cid: notes.label for cid, notes in cluster_notes(metadata).items() if notes.label}
+colour_position = {cid: i for i, cid in enumerate(cluster_ids)}
+
+# The map's "open this cluster" link arrives as ?cluster_id=...; keep only ids this alias has.
+from_url = [cid for cid in st.query_params.get_all("cluster_id") if cid in cluster_ids]
+if from_url and st.session_state.get("documents_url_clusters") != from_url:
+    st.session_state["documents_url_clusters"] = from_url
+    st.session_state["documents_clusters"] = from_url
+if not [cid for cid in st.session_state.get("documents_clusters", []) if cid in cluster_ids]:
+    st.session_state["documents_clusters"] = cluster_ids[:1]
+
+controls = st.columns([4, 2, 1])
+chosen = controls[0].multiselect(
+    "Clusters", cluster_ids, key="documents_clusters",
+    format_func=lambda cid: f"{labels[cid]} ({cid})" if cid in labels else cid,
+    help="Documents of several clusters are listed together, each ranked by closeness to its own centroid.",
+)
+metric = controls[1].selectbox(
+    "Similarity metric", list(METRICS), format_func=METRICS.get, key="similarity_metric", persist_state="session",
+)
+page_size = controls[2].selectbox("Page size", PAGE_SIZES, index=1, key="documents_page_size")
+if not chosen:
+    st.info("Pick at least one cluster above to see its documents.", icon=":material/arrow_upward:")
+    st.stop()
+
+# A new question starts at page 1.
+question = (selection, tuple(chosen), metric, page_size)
+if st.session_state.get("documents_question") != question:
+    st.session_state["documents_question"] = question
+    st.session_state["documents_page"] = 1
+
+
+def go_to(page: int) -> None:
+    st.session_state["documents_page"] = page
+
+
+try:
+    answer = client.centroids.documents(
+        selection.dataset_id, chosen, selection.vector_field, alias=selection.alias, page_size=page_size,
+        page=st.session_state["documents_page"], similarity_metric=metric,
+    )
+except APIError as err:
+    show_api_error(err, "Reading the documents")
+    st.stop()
+
+count = int(answer.get("count", 0))
+pages = max(1, math.ceil(count / page_size))
+page = min(st.session_state["documents_page"], pages)
+st.session_state["documents_page"] = page
+
+nav = st.columns([1, 1, 2, 4], vertical_alignment="bottom")
+nav[0].button("Previous", icon=":material/chevron_left:", disabled=page <= 1, on_click=go_to, args=(page - 1,), width="stretch")
+nav[1].button("Next", icon=":material/chevron_right:", disabled=page >= pages, on_click=go_to, args=(page + 1,), width="stretch")
+nav[2].number_input("Jump to page", 1, pages, key="documents_page")
+first = (page - 1) * page_size + 1
+nav[3].markdown(f"Page **{page}** of **{pages}** · documents {first:,}–{min(first + page_size - 1, count):,} "
+                f"of **{count:,}**, closest to the centroid first")
+
+table = pd.DataFrame(
+    [
+        {"#": first + i, "_id": doc.get("_id"), "cluster": labels.get(cid, cid), RELEVANCE: doc.get(RELEVANCE),
+         **readable_fields(doc)}
+        for i, doc in enumerate(answer.get("results", []))
+        for cid in [cluster_of(doc, selection.vector_field, selection.alias)]
+    ]
+)
+st.dataframe(
+    table, hide_index=True,
+    column_config={RELEVANCE: st.column_config.NumberColumn("similarity", format="%.4f",
+                                                            help=f"_relevance under {metric}; higher is closer")},
+)
+
+
+@st.cache_data(ttl=300, show_spinner="Reading the members' similarity to their centroid…")
+def load_relevance(_client, connection: str, selection, cluster_id: str, metric: str):
+    return relevance_sample(_client, selection.dataset_id, selection.vector_field, selection.alias, cluster_id,
+                            metric, HISTOGRAM_MEMBERS)
+
+
+chart_column, notes_column = st.columns([3, 2], gap="medium")
+with chart_column:
+    try:
+        relevance = {cid: load_relevance(client, connection_id(), selection, cid, metric)[1] for cid in chosen}
+    except APIError as err:
+        show_api_error(err, "Reading the similarity distribution")
+    else:
+        st.plotly_chart(charts.relevance_histogram(relevance, labels, metric, colour_position), key="relevance")
+with notes_column:
+    for cluster_id in chosen:
+        with st.expander(f"Label and description of {cluster_id}", expanded=len(chosen) == 1,
+                         icon=":material/edit_note:"):
+            cluster_label_editor(client, selection, cluster_id)

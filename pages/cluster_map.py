@@ -1,0 +1,127 @@
+"""Cluster map: centroids and a representative sample of each cluster's documents, in 2D."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from centroid_explorer.client import APIError
+from centroid_explorer.cluster_metadata import cluster_notes
+from centroid_explorer.cluster_view import centroid_similarity, fetch_cluster_sample, hover_texts
+from components import charts
+from components.connection import connection_id, get_client
+from components.feedback import require_selection, show_api_error
+from components.pickers import URL_KEYS
+from components.warmup import projection_engine
+
+METRICS = {"cosine": "cosine", "dp": "dot product", "l2": "L2 (euclidean)", "l1": "L1 (manhattan)"}
+REFINE_POLL_S = 1.0
+
+st.title(":material/scatter_plot: Cluster map")
+selection = require_selection()
+client = get_client()
+
+controls = st.columns([2, 2, 3])
+per_cluster = controls[0].select_slider(
+    "Documents per cluster", options=[10, 20, 50, 100, 200, 500], value=50, key="map_per_cluster",
+    help="A sample spread evenly over each cluster's ranking, from its closest members to its farthest.",
+)
+metric = controls[1].selectbox(
+    "Similarity metric", list(METRICS), format_func=METRICS.get, key="similarity_metric", persist_state="session",
+    help="Orders members by closeness to their centroid, and shapes the map and the similarity heatmap.",
+)
+with controls[2].popover("Projection settings", icon=":material/tune:"):
+    n_neighbors = st.slider("Neighbours", 2, 100, 15, help="UMAP's n_neighbors: larger keeps more global structure.")
+    min_dist = st.slider("Minimum distance", 0.0, 0.99, 0.1, 0.01, help="UMAP's min_dist: smaller packs clusters tighter.")
+    reproducible = st.checkbox("Reproducible layout", help="A fixed seed gives the same map every time, but fits ~2x slower.")
+
+
+@st.cache_data(ttl=300, show_spinner="Fetching the centroids and a sample of each cluster's documents…")
+def load_sample(_client, connection: str, dataset_id: str, vector_field: str, alias: str, per_cluster: int, metric: str):
+    return fetch_cluster_sample(_client, dataset_id, vector_field, alias, per_cluster, metric)
+
+
+try:
+    sample = load_sample(
+        client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias, per_cluster, metric
+    )
+    labels = {cid: notes.label for cid, notes in cluster_notes(
+        client.centroids.metadata(selection.dataset_id, selection.vector_field, selection.alias)
+    ).items() if notes.label}
+except APIError as err:
+    show_api_error(err, "Loading the map")
+    st.stop()
+
+if not sample.cluster_ids:
+    st.info(f"Alias `{selection.alias}` has no centroids yet. Upload some on the **Upload centroids** page.")
+    st.page_link("pages/upload_centroids.py", label="Upload centroids", icon=":material/upload_file:")
+    st.stop()
+
+total = int(sample.sizes.sum())
+st.caption(
+    f"{len(sample.cluster_ids)} clusters · {total:,} documents · showing {sample.sampled:,} "
+    f"({sample.sampled / max(total, 1):.0%}), taken along each cluster's ranking from closest to farthest"
+)
+
+try:
+    job = projection_engine().submit(
+        sample.document_vectors, centroids=sample.centroids, metric=metric, n_neighbors=n_neighbors,
+        min_dist=min_dist, random_state=42 if reproducible else None,
+    )
+except ValueError as err:
+    st.error(f"These vectors cannot be drawn: {err}", icon=":material/error:")
+    st.stop()
+hover = hover_texts(sample, labels)
+
+
+def open_cluster(cluster_id: str) -> None:
+    params = {key: getattr(selection, key) for key in URL_KEYS}
+    st.switch_page("pages/cluster_documents.py", query_params={**params, "cluster_id": cluster_id})
+
+
+def map_panel(polling: bool) -> None:
+    layout = job.layout()
+    if polling and layout.refined:
+        st.rerun(scope="app")  # the UMAP layout is ready: redraw once, and stop polling
+    if job.error is not None:
+        st.warning(f"The UMAP layout failed ({job.error}); showing the PCA layout.", icon=":material/warning:")
+    elif not layout.refined:
+        st.info(
+            "**Refining layout…** This is a quick PCA preview; the UMAP layout replaces it when ready "
+            "(the first one after a start takes longer while UMAP compiles).", icon=":material/hourglass_top:"
+        )
+    figure, traces = charts.cluster_map(sample, layout, labels, hover)
+    event = st.plotly_chart(
+        figure, key="cluster_map", on_select="rerun", selection_mode=("points", "box", "lasso"),
+        config={"displaylogo": False},
+    )
+    points = event.selection.points if event else []
+    clicked = [traces.cluster_of_trace[p["curve_number"]] for p in points if traces.is_centroid_trace[p["curve_number"]]]
+    if len(points) == 1 and clicked:
+        open_cluster(clicked[0])
+    rows = [int(traces.rows_of_trace[p["curve_number"]][p["point_index"]])
+            for p in points if not traces.is_centroid_trace[p["curve_number"]]]
+    if rows:
+        st.subheader(f"{len(rows)} selected documents")
+        chosen = sample.documents.iloc[sorted(set(rows))].copy()
+        chosen.insert(1, "label", chosen["cluster_id"].map(lambda c: labels.get(c, "")))
+        st.dataframe(chosen, hide_index=True, column_config={"_relevance": st.column_config.NumberColumn(format="%.3f")})
+    else:
+        st.caption("Drag a box or lasso over points to list their documents; click a centroid (◆) to open its cluster.")
+
+
+map_column, side_column = st.columns([3, 2], gap="medium")
+with map_column:
+    polling = not job.done()
+    st.fragment(map_panel, run_every=REFINE_POLL_S if polling else None)(polling)
+with side_column:
+    st.plotly_chart(charts.cluster_sizes(sample.cluster_ids, labels, sample.sizes), key="sizes")
+    st.plotly_chart(
+        charts.centroid_similarity(sample.cluster_ids, labels, centroid_similarity(sample.centroids, metric), metric),
+        key="similarity",
+    )
+    names = np.array([labels.get(c) or c for c in sample.cluster_ids], dtype=object)
+    target = st.selectbox("Open a cluster's documents", range(len(names)), format_func=lambda i: names[i], index=None,
+                          placeholder="choose a cluster")
+    if target is not None:
+        open_cluster(sample.cluster_ids[target])
