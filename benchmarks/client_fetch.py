@@ -67,7 +67,8 @@ def fetch(variant: str, page_size: int) -> dict:
         before = _status_bytes("VmRSS")
         started = time.perf_counter()
         as_arrays = variant == "orjson-float32"
-        documents = list(client.datasets.iter_documents(DATASET_ID, page_size, include_vector=True, as_arrays=as_arrays))
+        pages = client.datasets.iter_documents(DATASET_ID, page_size, include_vector=True, as_arrays=as_arrays)
+        documents = list(pages)
         matrix = vectors_of(documents, VECTOR_FIELD) if as_arrays else None
         seconds = time.perf_counter() - started
         peak = _status_bytes("VmHWM")
@@ -107,16 +108,24 @@ def main() -> None:
             seed_seconds = seed(client, args.documents, args.dimension)
         print(f"{args.documents:,} documents x {args.dimension} dims, page_size={args.page_size}; "
               f"seeded through bulk_insert in {seed_seconds:.1f} s\n")
-        print(f"| {'variant':<46} | {'fetch s':>7} | {'peak MiB':>8} | {'RSS after':>8} |")
-        print(f"|{'-' * 48}|{'-' * 9}|{'-' * 10}|{'-' * 10}|")
+        print(f"| {'variant':<46} | {'fetch s':>7} | {'peak MiB':>8} | {'RSS after':>9} |")
+        print(f"|{'-' * 48}|{'-' * 9}|{'-' * 10}|{'-' * 11}|")
         for variant, label in VARIANTS.items():
             child = subprocess.run(
                 [sys.executable, __file__, "--page-size", str(args.page_size), "--child", variant],
-                env={**os.environ, ENV_BASE_URL: server.base_url, ENV_PROJECT: server.project, ENV_API_KEY: server.api_key},
+                env={
+                    **os.environ,
+                    ENV_BASE_URL: server.base_url,
+                    ENV_PROJECT: server.project,
+                    ENV_API_KEY: server.api_key,
+                },
                 check=True, capture_output=True, text=True,
             )
             result = json.loads(child.stdout)
-            print(f"| {label:<46} | {result['seconds']:>7.2f} | {result['peak_mib']:>8.0f} | {result['retained_mib']:>8.0f} |")
+            print(
+                f"| {label:<46} | {result['seconds']:>7.2f} | {result['peak_mib']:>8.0f} "
+                f"| {result['retained_mib']:>9.0f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ def _query_value(value: Any) -> str:
 def json_body(fields: Mapping[str, Any]) -> bytes:
     """A POST body: None values left out; numpy arrays and orjson.Fragment (pre-serialized
     documents) written as they are."""
-    return orjson.dumps({key: value for key, value in fields.items() if value is not None}, option=orjson.OPT_SERIALIZE_NUMPY)
+    present = {key: value for key, value in fields.items() if value is not None}
+    return orjson.dumps(present, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 class Session:
@@ -136,7 +137,10 @@ class Session:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError:
             raise APIError(
-                f"The answer to {method} {path} was not JSON.", status=response.status_code, endpoint=path, method=method
+                f"The answer to {method} {path} was not JSON.",
+                status=response.status_code,
+                endpoint=path,
+                method=method,
             ) from None
 
     def close(self) -> None:

@@ -27,6 +27,8 @@ def cluster_aliases(
     prefix = f"{CLUSTER_FIELD}.{vector_field}."
     found = {field[len(prefix) :] for field in schema if field.startswith(prefix) and len(field) > len(prefix)}
     found.update(
-        config["alias"] for config in configs or [] if vector_field in config.get("vector_fields", []) and config.get("alias")
+        config["alias"]
+        for config in configs or []
+        if vector_field in config.get("vector_fields", []) and config.get("alias")
     )
     return sorted(found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -32,9 +32,25 @@ def vectors_of(documents: Sequence[dict[str, Any]], field: str) -> np.ndarray:
     return np.array([document[field] for document in documents], dtype=np.float32)
 
 
-def with_arrays(documents: Iterable[dict[str, Any]]) -> None:
-    """Turn, in place, every top-level `*_vector_` list of each document into a float32 array."""
-    for document in documents:
-        for field, value in document.items():
-            if field.endswith(VECTOR_SUFFIX) and isinstance(value, list):
-                document[field] = np.asarray(value, dtype=np.float32)
+def with_arrays(documents: list[dict[str, Any]]) -> None:
+    """Turn, in place, every top-level `*_vector_` list of the documents into a float32 array.
+
+    Each field is converted for all documents at once (one numpy call per page, not per
+    document); the documents then hold rows of that one array.
+    """
+    fields = {
+        field
+        for document in documents
+        for field, value in document.items()
+        if field.endswith(VECTOR_SUFFIX) and isinstance(value, list)
+    }
+    for field in fields:
+        holders = [d for d in documents if isinstance(d.get(field), list)]
+        try:
+            matrix = np.array([d[field] for d in holders], dtype=np.float32)
+        except ValueError:  # lengths differ: convert one by one
+            for d in holders:
+                d[field] = np.asarray(d[field], dtype=np.float32)
+            continue
+        for d, row in zip(holders, matrix):
+            d[field] = row

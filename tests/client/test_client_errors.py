@@ -140,7 +140,9 @@ ECHOING_SERVERS = {
     "422 detail": lambda request: httpx.Response(
         422, json={"detail": [{"loc": ["header"], "msg": f"{_echo_key(request)} is invalid", "type": "x"}]}
     ),
-    "503 text": lambda request: httpx.Response(503, text=f"upstream got Authorization: {request.headers['Authorization']}"),
+    "503 text": lambda request: httpx.Response(
+        503, text=f"upstream got Authorization: {request.headers['Authorization']}"
+    ),
 }
 
 

@@ -58,3 +58,11 @@ def test_with_arrays_converts_only_vector_fields():
     with_arrays(documents)
     assert documents[0]["v_vector_"].dtype == np.float32
     assert documents[0]["tags"] == [1, 2]
+
+
+def test_with_arrays_copes_with_vectors_of_different_lengths_and_missing_ones():
+    documents = [{"_id": "a", "v_vector_": [1, 2]}, {"_id": "b", "v_vector_": [1, 2, 3]}, {"_id": "c"}]
+    with_arrays(documents)
+    assert [len(d["v_vector_"]) for d in documents[:2]] == [2, 3]
+    assert documents[1]["v_vector_"].dtype == np.float32
+    assert "v_vector_" not in documents[2]
