@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# The official relevanceai SDK (for the compatibility tests) needs joblib<1.2: a venv of its own.
+SDK_VENV ?= .venv-sdk
 
-.PHONY: run test serve bench clean
+.PHONY: run test serve bench clean sdk-venv
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +18,20 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+$(SDK_VENV)/.ready: tests/sdk/requirements.txt
+	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install --quiet -r tests/sdk/requirements.txt
+	touch $@
+
+## The official SDK's own venv, used by tests/sdk (make test builds it).
+sdk-venv: $(SDK_VENV)/.ready
+
 ## Install and start the dashboard on the embedded server (demo data seeded on first start).
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 ## Install the test requirements and run every test (browser tests need /usr/bin/chromium).
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(SDK_VENV)/.ready
 	$(PY) -m pytest
 
 ## The embedded API server on its own, for other clients (the official SDK included).
@@ -32,4 +42,4 @@ bench: $(VENV)/.dev
 	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-output
+	rm -rf $(VENV) $(SDK_VENV) .pytest_cache test-output
