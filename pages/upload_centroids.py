@@ -1,0 +1,186 @@
+"""Upload centroids from a CSV (checked before anything is written), and export the current ones."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import streamlit as st
+
+from centroid_explorer import centroid_csv
+from centroid_explorer.alias_centroids import (
+    AliasCentroids,
+    AliasExistsError,
+    ReplaceIncompleteError,
+    UploadResult,
+    centroid_ids,
+    read_centroids,
+    upload,
+)
+from centroid_explorer.centroid_csv import CentroidCSVError
+from centroid_explorer.client import APIError, Client
+from components.connection import connection_id, get_client
+from components.csv_upload import format_help, preview_map, preview_table, problem_list
+from components.feedback import require_selection, show_api_error
+from components.pickers import Selection, clear_listing_cache
+
+_NEW, _REPLACE = "new", "replace"
+_RESULT = "upload_result"  # (selection, file id, UploadResult, ids read back) of the last upload
+
+
+@st.cache_data(ttl=30, show_spinner="Reading the current centroids…")
+def _current_centroids(_client: Client, connection: str, dataset_id: str, vector_field: str, alias: str) -> AliasCentroids:
+    return read_centroids(_client, dataset_id, vector_field, alias)
+
+
+def _open_alias(alias: str) -> None:
+    """Button callback: make the sidebar pick `alias` (it runs before the sidebar is drawn)."""
+    clear_listing_cache()
+    st.session_state["alias"] = alias
+
+
+st.title("Upload centroids", anchor=False)
+selection: Selection = require_selection()
+client = get_client()
+file_stem = f"{selection.dataset_id}-{selection.vector_field.removesuffix('_vector_')}"
+
+try:
+    existing = _current_centroids(client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias)
+except APIError as err:
+    show_api_error(err, "Reading the current centroids")
+    st.stop()
+dimension = selection.dimension or existing.dimension
+st.caption(
+    f"Dataset **{selection.dataset_id}** · vector field **{selection.vector_field}**"
+    + (f" ({dimension} dims)" if dimension else "")
+    + f" · current alias **{selection.alias}** ({len(existing.ids):,} centroids)"
+)
+
+st.subheader("Upload a CSV", anchor=False)
+format_help(dimension, file_stem)
+uploaded_file = st.file_uploader(
+    "Centroid CSV",
+    type=["csv"],
+    max_upload_size=centroid_csv.MAX_BYTES // 2**20,
+    help="Checked completely before anything is written: nothing is uploaded until you press the button.",
+    key="upload_file",
+)
+
+last = st.session_state.get(_RESULT)
+if uploaded_file is None:
+    st.info(
+        "Choose a `.csv` file with one centroid per row, or start from the template above. "
+        "You will see every problem, a preview and a map before anything is written.",
+        icon=":material/upload_file:",
+    )
+else:
+    try:
+        centroids = centroid_csv.parse(uploaded_file.getvalue(), dimension)
+    except CentroidCSVError as error:
+        problem_list(error, uploaded_file.name)
+        centroids = None
+    if centroids is not None:
+        already_done = last is not None and last[0] == selection and last[1] == uploaded_file.file_id
+        st.success(
+            f"**{uploaded_file.name}: {len(centroids.ids):,} centroids of {centroids.dimension} dims, all good.**"
+            + ("" if already_done else " Nothing is written until you press Upload below."),
+            icon=":material/check_circle:",
+        )
+        left, right = st.columns([1, 1])
+        with left:
+            preview_table(centroids)
+        with right:
+            preview_map(existing, centroids, selection.alias)
+
+        if not already_done:
+            st.subheader("Where to write them", anchor=False)
+            target = st.radio(
+                "Target alias",
+                [_NEW, _REPLACE],
+                format_func=lambda t: "A new alias" if t == _NEW else f"Replace the current alias '{selection.alias}'",
+                horizontal=True,
+                key="upload_target",
+            )
+            ready = False
+            if target == _NEW:
+                alias = st.text_input(
+                    "New alias name", value=PurePath(uploaded_file.name).stem, max_chars=200, key="upload_new_alias"
+                ).strip()
+                if not alias:
+                    st.warning("Type a name for the new alias.", icon=":material/edit:")
+                else:
+                    try:
+                        taken = len(centroid_ids(client, selection.dataset_id, selection.vector_field, alias))
+                    except APIError as err:
+                        show_api_error(err, "Checking the alias name")
+                        st.stop()
+                    if taken:
+                        st.warning(
+                            f"The alias **{alias}** already has {taken:,} centroids. Type another name, or pick it "
+                            "in the sidebar and choose *Replace* to overwrite it.",
+                            icon=":material/warning:",
+                        )
+                    else:
+                        ready = True
+            else:
+                alias = selection.alias
+                in_file = set(centroids.ids)
+                removed = sum(1 for cid in existing.ids if cid not in in_file)
+                updated = len(existing.ids) - removed
+                st.markdown(
+                    f"**Replace** means the alias **{alias}** will hold exactly the {len(centroids.ids):,} centroids of "
+                    f"this file: {updated:,} existing centroid(s) with the same id are overwritten, {removed:,} whose "
+                    "id is not in the file are deleted, the rest are added. The file is written first and the old "
+                    "ones are deleted after, so a rejected file changes nothing. Documents keep their cluster "
+                    "assignments and the alias keeps its metadata (labels of deleted clusters stay in it)."
+                )
+                ready = st.checkbox(
+                    f"Yes, replace the {len(existing.ids):,} centroids of '{alias}'", key="upload_confirm_replace"
+                )
+            if st.button(
+                f"Upload {len(centroids.ids):,} centroids", type="primary", disabled=not ready,
+                icon=":material/cloud_upload:", key="upload_go",
+            ):
+                try:
+                    with st.spinner(f"Writing {len(centroids.ids):,} centroids to '{alias}'…"):
+                        result = upload(
+                            client, selection.dataset_id, selection.vector_field, alias, centroids,
+                            replace=target == _REPLACE,
+                        )
+                        stored = centroid_ids(client, selection.dataset_id, selection.vector_field, alias)
+                except (AliasExistsError, ReplaceIncompleteError) as error:
+                    st.error(str(error), icon=":material/error:")
+                except APIError as err:
+                    show_api_error(err, f"Uploading the centroids to '{alias}'")
+                else:
+                    _current_centroids.clear()
+                    clear_listing_cache()
+                    st.session_state[_RESULT] = (selection, uploaded_file.file_id, result, stored)
+                    st.rerun()
+
+if last is not None and last[0] == selection and uploaded_file is not None and last[1] == uploaded_file.file_id:
+    _, _, result, stored = last
+    result: UploadResult
+    removed = f" and removed {result.removed:,} old one(s)" if result.removed else ""
+    st.success(f"**Inserted {result.inserted:,} centroids into '{result.alias}'{removed}.**", icon=":material/task_alt:")
+    st.markdown(f"Centroids now in **{result.alias}** ({len(stored):,}), read back from the server:")
+    st.dataframe({"Centroid id": stored}, hide_index=True, height=min(38 + 35 * len(stored), 320), key="upload_stored")
+    if st.button(
+        f"Open '{result.alias}' on the cluster map", icon=":material/scatter_plot:",
+        on_click=_open_alias, args=(result.alias,), key="upload_open_alias",
+    ):
+        st.switch_page("pages/cluster_map.py")
+
+st.divider()
+st.subheader("Export the current centroids", anchor=False)
+if existing.ids:
+    st.download_button(
+        f"Download '{selection.alias}' as CSV ({len(existing.ids):,} centroids)",
+        centroid_csv.export(existing.ids, existing.vectors),
+        file_name=f"{file_stem}-{selection.alias}-centroids.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="upload_export",
+    )
+    st.caption("Same format as the upload: the file uploads again unchanged.")
+else:
+    st.caption(f"The alias '{selection.alias}' has no centroids yet: nothing to export.")
