@@ -4,6 +4,19 @@ server alike. The only module of the project that imports httpx.
     with Client(base_url, project, api_key) as client:
         page = client.centroids.list("my-dataset", "title_vector_", alias="kmeans-10")
 
+Connecting: `Client(base_url, project, api_key)`; `Client.from_token("project:api_key[:region]",
+base_url=None)` for the token the hosted service hands out (its region, if any, picks the base
+URL unless `base_url` is given); `Client.from_env()` from RELEVANCE_BASE_URL, RELEVANCE_PROJECT
+and RELEVANCE_API_KEY. `REGIONS` maps the hosted regions to their base URLs.
+
+Waiting: `connect_timeout` (5 s) to open a connection, `timeout` (30 s) for each read/write;
+connection failures, connect timeouts, 429 and 5xx are retried up to `max_retries` (2) times with
+jittered exponential backoff or the server's Retry-After, and never past `deadline` (60 s).
+
+Results are the parsed JSON answers. `iter_list` / `iter_documents` walk every page; with
+`as_arrays=True` vectors arrive as float32 arrays, and `vectors_of` stacks them into a matrix.
+Inserts go in requests of at most 1,000 documents / 8 MiB.
+
 See docs/architecture.md for every call and ../shared/relevance-api.md for the wire contract.
 """
 

@@ -34,7 +34,7 @@ REGIONS: dict[str, str] = {
 DEFAULT_TIMEOUT = 30.0  # seconds to wait for an answer (read and write phases)
 DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds to open a connection: a dead host is told quickly
 DEFAULT_MAX_RETRIES = 2
-DEFAULT_DEADLINE = 60.0  # seconds: no retry starts that would end past this, counted from the first try
+DEFAULT_DEADLINE = 60.0  # seconds from the first try after which no retry is started
 
 
 class Client:
