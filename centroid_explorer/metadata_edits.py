@@ -75,7 +75,17 @@ def apply(base: Any, edits: Edits) -> tuple[dict, list[Problem]]:
     for key, value in free_values.items():
         if base.get(key, cm.MISSING) != value:
             result[key] = value
-    return result, problems + cm.validate(result)
+    return result, problems + new_problems(base, result)
+
+
+def new_problems(base: Any, mine: Any) -> list[Problem]:
+    """What breaks the dashboard's rules in `mine` and did not already in `base`.
+
+    Another tool may have stored a value this dashboard would refuse (a number as a label); writing
+    it back untouched makes nothing worse, so it must not block saving an unrelated edit.
+    """
+    already = set(cm.validate(base)) if isinstance(base, dict) else set()
+    return [problem for problem in cm.validate(mine) if problem not in already]
 
 
 def rows_as_records(rows: Iterable[ClusterRow], sizes: Mapping[str, int | None]) -> list[dict]:

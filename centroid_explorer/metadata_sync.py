@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from centroid_explorer import cluster_metadata
 from centroid_explorer.cluster_metadata import MISSING, Change, MergeResult, Problem
+from centroid_explorer.metadata_edits import new_problems
 
 
 class InvalidMetadataError(ValueError):
@@ -57,10 +58,10 @@ def load(client, dataset_id: str, vector_field: str, alias: str) -> dict:
 def save(client, dataset_id: str, vector_field: str, alias: str, base: Mapping, mine: Mapping) -> SaveResult:
     """Write `mine` unless the stored object changed since `base` was loaded.
 
-    Raises InvalidMetadataError (before any call) when `mine` breaks the dashboard's rules, and the
+    Raises InvalidMetadataError (before any call) when `mine` breaks a dashboard rule `base` kept, and the
     client's APIError subclasses when a call fails.
     """
-    problems = cluster_metadata.validate(dict(mine))
+    problems = new_problems(base, dict(mine))
     if problems:
         raise InvalidMetadataError(problems)
     theirs = load(client, dataset_id, vector_field, alias)

@@ -84,7 +84,7 @@ def preview_table(centroids: Centroids) -> None:
     st.dataframe(
         table,
         hide_index=True,
-        height=320,
+        height=min(38 + 35 * shown, 320),
         column_config={
             "_id": st.column_config.TextColumn("Centroid id"),
             "length": st.column_config.NumberColumn("Length", format="%.3f", help="Euclidean norm of the vector"),

@@ -25,6 +25,7 @@ from components.pickers import Selection, clear_listing_cache
 
 _NEW, _REPLACE = "new", "replace"
 _RESULT = "upload_result"  # (selection, file id, UploadResult, ids read back) of the last upload
+_OPEN_MAP = "upload_open_map"  # set by the "open on the map" button; acted on in the run the click starts
 
 
 @st.cache_data(ttl=30, show_spinner="Reading the current centroids…")
@@ -33,11 +34,14 @@ def _current_centroids(_client: Client, connection: str, dataset_id: str, vector
 
 
 def _open_alias(alias: str) -> None:
-    """Button callback: make the sidebar pick `alias` (it runs before the sidebar is drawn)."""
+    """Button callback: make the sidebar pick `alias` (callbacks run before the sidebar is drawn)."""
     clear_listing_cache()
     st.session_state["alias"] = alias
+    st.session_state[_OPEN_MAP] = True
 
 
+if st.session_state.pop(_OPEN_MAP, False):
+    st.switch_page("pages/cluster_map.py")
 st.title("Upload centroids", anchor=False)
 selection: Selection = require_selection()
 client = get_client()
@@ -164,11 +168,10 @@ if last is not None and last[0] == selection and uploaded_file is not None and l
     st.success(f"**Inserted {result.inserted:,} centroids into '{result.alias}'{removed}.**", icon=":material/task_alt:")
     st.markdown(f"Centroids now in **{result.alias}** ({len(stored):,}), read back from the server:")
     st.dataframe({"Centroid id": stored}, hide_index=True, height=min(38 + 35 * len(stored), 320), key="upload_stored")
-    if st.button(
+    st.button(
         f"Open '{result.alias}' on the cluster map", icon=":material/scatter_plot:",
         on_click=_open_alias, args=(result.alias,), key="upload_open_alias",
-    ):
-        st.switch_page("pages/cluster_map.py")
+    )
 
 st.divider()
 st.subheader("Export the current centroids", anchor=False)

@@ -1,0 +1,95 @@
+"""Reading and writing an alias's centroids on a real embedded server: new alias, replace, export round trip."""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pytest
+
+from centroid_explorer import centroid_csv
+from centroid_explorer.alias_centroids import (
+    AliasExistsError,
+    centroid_ids,
+    cluster_sizes,
+    read_centroids,
+    upload,
+)
+from centroid_explorer.client import BadRequestError, Client
+
+VF = "emb_vector_"
+
+
+@pytest.fixture
+def client(live_server):
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as c:
+        yield c
+
+
+@pytest.fixture
+def dataset(client):
+    """Documents in clusters a (4 docs) and b (2 docs); alias `km` holds centroids a and b."""
+    dataset_id = f"alias-{uuid.uuid4().hex[:8]}"
+    assignment = ["a", "a", "a", "a", "b", "b"]
+    client.datasets.bulk_insert(
+        dataset_id,
+        [{"_id": f"d{i}", VF: [float(i), 1.0, 0.5], "_cluster_": {VF: {"km": c}}} for i, c in enumerate(assignment)],
+    )
+    client.centroids.insert(dataset_id, [{"_id": "a", VF: [1, 1, 0.5]}, {"_id": "b", VF: [4.5, 1, 0.5]}], VF, "km")
+    return dataset_id
+
+
+def _file(ids, rows):
+    return centroid_csv.parse(centroid_csv.export(ids, np.array(rows, dtype=np.float32)), 3)
+
+
+def test_upload_to_a_new_alias_is_readable_back(client, dataset):
+    result = upload(client, dataset, VF, "mine", _file(["x", "y"], [[1, 2, 3], [4, 5, 6]]), replace=False)
+
+    assert (result.alias, result.inserted, result.removed) == ("mine", 2, 0)
+    stored = read_centroids(client, dataset, VF, "mine")
+    assert stored.ids == ["x", "y"]
+    assert stored.vectors.tolist() == [[1, 2, 3], [4, 5, 6]]
+
+
+def test_a_new_alias_that_already_has_centroids_is_refused_and_left_alone(client, dataset):
+    with pytest.raises(AliasExistsError, match="'km' already has 2 centroid"):
+        upload(client, dataset, VF, "km", _file(["z"], [[0, 0, 1]]), replace=False)
+
+    assert centroid_ids(client, dataset, VF, "km") == ["a", "b"]
+
+
+def test_replace_leaves_exactly_the_files_centroids(client, dataset):
+    result = upload(client, dataset, VF, "km", _file(["b", "c"], [[9, 9, 9], [1, 0, 0]]), replace=True)
+
+    assert (result.inserted, result.removed) == (2, 1)
+    stored = read_centroids(client, dataset, VF, "km")
+    assert sorted(stored.ids) == ["b", "c"]
+    assert stored.vectors[stored.ids.index("b")].tolist() == [9, 9, 9]
+
+
+def test_a_file_the_server_rejects_changes_nothing_on_replace(client, dataset):
+    wrong_dimension = centroid_csv.parse("_id,v0,v1\nq,1,2\n")  # parsed without the field's dimension
+    with pytest.raises(BadRequestError):
+        upload(client, dataset, VF, "km", wrong_dimension, replace=True)
+
+    assert centroid_ids(client, dataset, VF, "km") == ["a", "b"]
+
+
+def test_export_of_an_alias_uploads_again_to_the_same_vectors(client, dataset):
+    client.centroids.insert(dataset, [{"_id": "p", VF: [0.1, -2.5e-7, 3.3333333]}], VF, "km")
+    stored = read_centroids(client, dataset, VF, "km")
+
+    again = centroid_csv.parse(centroid_csv.export(stored.ids, stored.vectors), stored.dimension)
+
+    assert again.ids == stored.ids
+    assert np.array_equal(again.vectors, stored.vectors)
+
+
+def test_cluster_sizes_count_the_documents_of_each_cluster(client, dataset):
+    assert cluster_sizes(client, dataset, VF, "km", ["a", "b", "only-in-metadata"]) == {"a": 4, "b": 2}
+
+
+def test_an_alias_with_nothing_reads_as_empty(client, dataset):
+    assert centroid_ids(client, dataset, VF, "nothing-here") == []
+    assert read_centroids(client, dataset, VF, "nothing-here").dimension is None

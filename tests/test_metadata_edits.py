@@ -1,0 +1,104 @@
+"""The metadata editor's model: rows shown, the object the edits make, problems named where they are."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from centroid_explorer.metadata_edits import ClusterRow, Edits, FreeField, apply, edits_from, natural_key
+
+STORED = {
+    "description": "k-means, k=3",
+    "run": {"algorithm": "kmeans", "k": 3},
+    "clusters": {
+        "cluster_10": {"label": "ten", "tags": ["a"], "score": 0.5},
+        "cluster_2": {"label": 7},  # another tool wrote a number
+    },
+    "source": "sklearn",
+    "owner": {"team": "search"},
+}
+
+
+def test_rows_cover_centroids_and_metadata_only_clusters_in_natural_order():
+    edits = edits_from(STORED, ["cluster_1", "cluster_10"])
+
+    assert [r.cluster_id for r in edits.clusters] == ["cluster_1", "cluster_2", "cluster_10"]
+    assert edits.clusters[2] == ClusterRow("cluster_10", "ten", "", ("a",))
+    assert edits.description == "k-means, k=3"
+    assert edits.free_fields == (FreeField("source", '"sklearn"'), FreeField("owner", '{"team": "search"}'))
+
+
+def test_unchanged_edits_make_the_stored_object_exactly():
+    mine, problems = apply(STORED, edits_from(STORED, ["cluster_1"]))
+
+    assert mine == STORED  # the number label, `run` and the unknown `score` are all as read
+    assert problems == []
+
+
+def test_a_label_edit_changes_that_field_only():
+    edits = edits_from(STORED)
+    rows = tuple(replace(r, label="TEN") if r.cluster_id == "cluster_10" else r for r in edits.clusters)
+
+    mine, problems = apply(STORED, replace(edits, clusters=rows))
+
+    assert problems == []
+    assert mine["clusters"]["cluster_10"] == {"label": "TEN", "tags": ["a"], "score": 0.5}
+    assert mine["clusters"]["cluster_2"] == {"label": 7}
+
+
+def test_free_fields_are_added_changed_and_deleted_as_json():
+    edits = replace(edits_from(STORED), free_fields=(FreeField("owner", '{"team": "ads"}'), FreeField("reviewed", "true")))
+
+    mine, problems = apply(STORED, edits)
+
+    assert problems == []
+    assert mine["owner"] == {"team": "ads"} and mine["reviewed"] is True
+    assert "source" not in mine  # its row was deleted
+    assert mine["run"] == STORED["run"]
+
+
+def test_free_field_problems_name_the_key():
+    edits = replace(
+        edits_from(STORED),
+        free_fields=(
+            FreeField("owner", "search team"),  # text without quotes
+            FreeField("clusters", "{}"),
+            FreeField("x", "1"),
+            FreeField("x", "2"),
+            FreeField("", '"orphan"'),
+        ),
+    )
+
+    _, problems = apply(STORED, edits)
+
+    messages = [str(p) for p in problems]
+    assert messages[0].startswith("field 'owner': the value is not JSON")
+    assert messages[1].startswith("field 'clusters': 'clusters' is edited in its own place")
+    assert messages[2] == "field 'x': appears twice; keep one row per key"
+    assert messages[3] == "free fields: row 5 has a value but no key"
+
+
+def test_a_too_long_label_names_the_cluster():
+    edits = edits_from(STORED)
+    rows = tuple(replace(r, label="x" * 101) if r.cluster_id == "cluster_2" else r for r in edits.clusters)
+
+    _, problems = apply(STORED, replace(edits, clusters=rows))
+
+    assert [(p.cluster_id, p.field) for p in problems] == [("cluster_2", "label")]
+    assert "limit is 100" in problems[0].message
+
+
+def test_natural_key_sorts_numbers_by_value():
+    assert sorted(["c10", "c2", "b", "c1"], key=natural_key) == ["b", "c1", "c2", "c10"]
+
+
+def test_junk_metadata_reads_as_empty_edits():
+    assert apply("not an object", Edits("", (), ())) == ({}, [])
+
+
+def test_a_value_another_tool_stored_does_not_block_saving_other_edits():
+    edits = replace(edits_from(STORED), description="k-means, k=3, reviewed")
+
+    mine, problems = apply(STORED, edits)
+
+    assert problems == []  # cluster_2's number label was stored like that; it is written back as it was
+    assert mine["clusters"]["cluster_2"] == {"label": 7}
