@@ -199,7 +199,7 @@ def _ascii_picture(image: np.ndarray) -> str:
 
 
 def _docstrings() -> Iterator[dict[str, str]]:
-    seen: set[int] = set()
+    seen: dict[int, Any] = {}  # holds each object so its id() cannot be reused by a later temporary one
     for module_name in DOC_MODULES:
         module = importlib.import_module(module_name)
         names = sorted({n for n in (getattr(module, "__all__", None) or dir(module)) if not n.startswith("_")})
@@ -222,10 +222,10 @@ def _attribute(owner: Any, name: str) -> Any:
         return None
 
 
-def _entry(name: str, module: str, kind: str, obj: Any, seen: set[int]) -> Iterator[dict[str, str]]:
+def _entry(name: str, module: str, kind: str, obj: Any, seen: dict[int, Any]) -> Iterator[dict[str, str]]:
     if obj is None or id(obj) in seen:  # one entry per object, under the first name met
         return
-    seen.add(id(obj))
+    seen[id(obj)] = obj
     doc = inspect.getdoc(obj)
     if not doc or len(doc) < MIN_DOCSTRING:
         return
