@@ -236,3 +236,45 @@ def test_with_nothing_configured_commands_use_the_local_data_folder(tmp_path):
         with Client(server.base_url, server.project, server.api_key) as local:
             assert [d["_id"] for d in local.datasets.iter_documents("local-docs")] == ["only"]
         assert server.api_key not in result.stdout + result.stderr
+
+
+def test_load_parquet_reports_bad_rows_and_reads_vectors_as_lists_or_json_text(live_server, client, tmp_path):
+    import pandas as pd
+
+    bad = tmp_path / "bad.parquet"
+    pd.DataFrame({"_id": ["a", "b", "c"], "w_vector_": ["[1, 2]", "[1, 2, 3]", "[0, 1]"]}).to_parquet(bad)
+    refused = run_cli("load", str(bad), "--dataset-id", "cli-parquet", server=live_server)
+    assert refused.returncode == 1
+    assert "row 2: `w_vector_` has 3 numbers; the field has 2" in refused.stderr
+    assert "cli-parquet" not in client.datasets.list()
+
+    good = tmp_path / "good.parquet"
+    pd.DataFrame({"_id": ["a", "b"], "w_vector_": [[1.0, 2.0], [3.0, 4.0]], "label": ["x", None]}).to_parquet(good)
+    loaded = run_cli("load", str(good), "--dataset-id", "cli-parquet", server=live_server)
+    assert loaded.returncode == 0, loaded.stderr
+    documents = list(client.datasets.iter_documents("cli-parquet", include_vector=True))
+    assert documents == [{"_id": "a", "w_vector_": [1.0, 2.0], "label": "x"}, {"_id": "b", "w_vector_": [3.0, 4.0]}]
+
+
+def test_serve_runs_the_api_for_other_clients(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if k not in CONNECTION_VARIABLES}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "centroid_explorer", "serve", "--port", str(port), "--data", str(tmp_path),
+         "--project", "p", "--api-key", "serve-secret"],
+        cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        first_line = server.stdout.readline()
+        assert first_line.strip() == f"Centroid Explorer API on http://127.0.0.1:{port}"
+        with Client(f"http://127.0.0.1:{port}", "p", "serve-secret") as remote:
+            remote.datasets.bulk_insert("served", [{"_id": "a", "s_vector_": [1, 0]}])
+            assert remote.datasets.list() == ["served"]
+    finally:
+        server.terminate()
+        output = first_line + server.communicate(timeout=30)[0]
+    assert "serve-secret" not in output
