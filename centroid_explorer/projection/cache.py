@@ -21,7 +21,7 @@ def layout_key(arrays: list[np.ndarray], **params) -> str:
     for array in arrays:
         array = np.ascontiguousarray(array)
         digest.update(f";{array.dtype.str}{array.shape}".encode())
-        digest.update(memoryview(array).cast("B"))
+        digest.update(array.reshape(-1).view(np.uint8))
     return digest.hexdigest()
 
 

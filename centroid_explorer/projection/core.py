@@ -31,7 +31,8 @@ def check_vectors(vectors) -> np.ndarray:
         raise ValueError("the vectors have no dimensions")
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise ValueError(f"expected numeric vectors, got dtype {array.dtype}")
-    array = np.ascontiguousarray(array, dtype=np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, reported just below
+        array = np.ascontiguousarray(array, dtype=np.float32)
     bad_rows = np.flatnonzero(~np.isfinite(array).all(axis=1))
     if bad_rows.size:
         more = f" (and {bad_rows.size - 1} more rows)" if bad_rows.size > 1 else ""
