@@ -149,14 +149,6 @@ def with_cluster_notes(
     return updated
 
 
-def with_cluster_labels(metadata: Any, labels: Mapping[str, str]) -> dict:
-    """Set many cluster labels at once (what a clustering run or the demo seeding writes)."""
-    updated = copy.deepcopy(_as_dict(metadata))
-    for cluster_id, label in labels.items():
-        _set_notes(updated, cluster_id, label, None, None)
-    return updated
-
-
 # --- checking ------------------------------------------------------------------------------
 
 

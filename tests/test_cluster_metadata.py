@@ -72,11 +72,9 @@ def test_writing_into_empty_or_junk_metadata_makes_a_proper_object():
     }
 
 
-def test_alias_description_run_and_bulk_labels_keep_other_keys():
-    updated = cm.with_cluster_labels(
-        cm.with_run(cm.with_alias_description(STORED, "new"), {"algorithm": "kmeans", "k": 3}),
-        {"cluster_1": "ones!", "cluster_2": "twos"},
-    )
+def test_alias_description_run_and_labels_keep_other_keys():
+    updated = cm.with_run(cm.with_alias_description(STORED, "new"), {"algorithm": "kmeans", "k": 3})
+    updated = cm.with_cluster_notes(cm.with_cluster_notes(updated, "cluster_1", label="ones!"), "cluster_2", label="twos")
     assert updated["description"] == "new"
     assert updated["run"] == {"algorithm": "kmeans", "k": 3}
     assert updated["owner"] == "another-tool"
