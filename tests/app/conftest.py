@@ -11,6 +11,12 @@ every AppTest (and `demo_client`) talks to the same server and data.
         assert not at.exception
         demo_client.centroids.metadata("digits", "pixels_vector_", "kmeans-10")  # read back
 
+How AppTest runs pages (Streamlit 1.67): `at.switch_page("pages/x.py")` runs that page file on its
+own, not through app.py, so the sidebar (connection caption, pickers) is not drawn on that run; the
+page reads the selection app.py's pickers made on the previous run (it lives in session_state).
+So: choose the dataset with query params on the first run (`app_page(page, dataset_id=...)`), and
+`at.switch_page("app.py").run()` to run the sidebar again (e.g. after connecting elsewhere).
+
 Demo names: dataset `digits`, vector field `pixels_vector_`, alias `kmeans-10` (see centroid_explorer/demo.py).
 """
 

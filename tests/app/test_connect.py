@@ -1,0 +1,77 @@
+"""Connect page through AppTest: the embedded default, and a hosted-style endpoint (the live test server)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+CONNECT = "pages/connect.py"
+HOSTED = "Hosted or compatible endpoint"
+
+
+def _by_label(elements, label):
+    return next(e for e in elements if e.label == label)
+
+
+def _fill_endpoint(at: AppTest, base_url: str, project: str = "", api_key: str = "", token: str = "") -> None:
+    at.main.radio[0].set_value(HOSTED).run()
+    _by_label(at.main.selectbox, "Region").set_value("Custom URL").run()
+    _by_label(at.main.text_input, "Base URL").input(base_url)
+    _by_label(at.main.text_input, "Project").input(project)
+    _by_label(at.main.text_input, "API key").input(api_key)
+    _by_label(at.main.text_input, "…or paste a `project:api_key` token").input(token)
+
+
+def _page_text(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in (at.error, at.success, at.info, at.markdown, at.caption) for e in kind)
+
+
+def test_connect_page_starts_on_the_embedded_server(app_page):
+    at = app_page(CONNECT)
+    assert not at.exception
+    assert at.main.radio[0].value.startswith("Embedded")
+    assert "You are using the embedded server." in [i.value for i in at.info]
+
+
+def test_wrong_api_key_says_so_without_a_traceback(app_page, live_server):
+    at = app_page(CONNECT)
+    _fill_endpoint(at, live_server.base_url, project=live_server.project, api_key="definitely-wrong-key")
+    _by_label(at.main.button, "Test connection").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("rejected the project or API key" in e for e in errors), errors
+    assert "definitely-wrong-key" not in _page_text(at)
+
+
+def test_nothing_listening_gets_its_own_message(app_page):
+    at = app_page(CONNECT)
+    _fill_endpoint(at, "http://127.0.0.1:9", project="p", api_key="k")  # port 9 (discard): nothing listens
+    _by_label(at.main.button, "Test connection").click().run()
+    assert not at.exception
+    assert any("nothing is listening" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_malformed_token_names_the_field(app_page, live_server):
+    at = app_page(CONNECT)
+    _fill_endpoint(at, live_server.base_url, token="no-colon-here")
+    _by_label(at.main.button, "Connect").click().run()
+    assert not at.exception
+    assert any("project:api_key" in e.value for e in at.error)
+
+
+def test_token_connects_and_the_pickers_use_that_endpoint(app_page, live_server):
+    with_data = "connect-test-data"
+    from centroid_explorer.client import Client
+
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
+        client.datasets.bulk_insert(with_data, [{"_id": "a", "x_vector_": [1.0, 0.0]}])
+    at = app_page(CONNECT)
+    _fill_endpoint(at, live_server.base_url, token=f"{live_server.project}:{live_server.api_key}")
+    _by_label(at.main.button, "Connect").click().run()
+    assert not at.exception
+    assert any(f"Connected to {live_server.project}" in s.value for s in at.success)
+    at.switch_page("app.py").run()  # the sidebar is app.py's: run it (see tests/app/conftest.py)
+    assert not at.exception
+    datasets = _by_label(at.sidebar.selectbox, "Dataset").options
+    assert with_data in datasets and "digits" not in datasets  # this endpoint's, not the demo server's
+    assert live_server.project in at.sidebar.caption[0].value
+    assert live_server.api_key not in str(dict(at.query_params)) + _page_text(at)
