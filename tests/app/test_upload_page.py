@@ -1,0 +1,109 @@
+"""Upload centroids page through AppTest on the demo data: good file written, bad file named and not written."""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from centroid_explorer import centroid_csv
+from components.pickers import clear_listing_cache
+from tests.app.conftest import DEMO_ALIAS, DEMO_DATASET, DEMO_VECTOR_FIELD
+
+UPLOAD = "pages/upload_centroids.py"
+DEMO = {"dataset_id": DEMO_DATASET, "vector_field": DEMO_VECTOR_FIELD, "alias": DEMO_ALIAS}
+DIMENSION = 64
+
+
+def _csv(ids: list[str], seed: int = 0) -> bytes:
+    vectors = np.random.default_rng(seed).random((len(ids), DIMENSION)) * 16
+    return centroid_csv.export(ids, vectors).encode()
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.main.button if b.label == label)
+
+
+def _table_with(at: AppTest, column: str):
+    """The table on the page that has this column (read-only tables carry no key AppTest can look up)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _aliases(demo_client) -> dict[str, int]:
+    return {c["alias"]: c["count"] for c in demo_client.centroids.configs(DEMO_DATASET)}
+
+
+def test_the_page_runs_and_offers_the_template_and_the_export(app_page):
+    at = app_page(UPLOAD, **DEMO)
+
+    assert not at.exception
+    assert len(at.file_uploader) == 1
+    labels = [b.label for b in at.get("download_button")]
+    assert f"Download a template ({DIMENSION} dims)" in labels
+    assert f"Download '{DEMO_ALIAS}' as CSV (10 centroids)" in labels
+
+
+def test_a_good_file_goes_to_a_new_alias_and_reads_back(app_page, demo_client):
+    alias = f"upload-{uuid.uuid4().hex[:6]}"
+    at = app_page(UPLOAD, **DEMO)
+    at.file_uploader[0].set_value(("mine.csv", _csv(["a", "b", "c"]), "text/csv")).run()
+    assert any("3 centroids of 64 dims, all good" in s.value for s in at.success)
+    assert alias not in _aliases(demo_client)  # nothing written before the button
+
+    next(t for t in at.main.text_input if t.label == "New alias name").input(alias).run()
+    _button(at, "Upload 3 centroids").click().run()
+
+    assert not at.exception
+    assert any(f"Inserted 3 centroids into '{alias}'" in s.value for s in at.success)
+    stored = list(demo_client.centroids.iter_list(DEMO_DATASET, DEMO_VECTOR_FIELD, alias, include_vector=True))
+    assert [c["_id"] for c in stored] == ["a", "b", "c"]
+    assert _table_with(at, "Centroid id")["Centroid id"].tolist() == ["a", "b", "c"]
+
+
+def test_a_bad_file_lists_each_problem_by_row_and_column_and_writes_nothing(app_page, demo_client):
+    before = _aliases(demo_client)
+    good = _csv(["a", "b", "c"]).decode().splitlines()
+    header, row_a, row_b, row_c = good
+    bad = "\n".join([header, row_a, row_b.replace("b,", "a,", 1), row_c.replace(row_c.split(",")[5], "seven", 1)])
+    at = app_page(UPLOAD, **DEMO)
+
+    at.file_uploader[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
+
+    assert not at.exception
+    assert any("bad.csv has 2 problems; nothing was written" in e.value for e in at.error)
+    problems = _table_with(at, "problem")
+    assert problems[["row", "column"]].values.tolist() == [[3, "_id"], [4, "v4"]]
+    assert "duplicate id 'a'" in problems["problem"][0]
+    assert not [b for b in at.main.button if b.label.startswith("Upload")]
+    assert _aliases(demo_client) == before
+
+
+def test_a_file_of_another_dimension_is_refused(app_page):
+    at = app_page(UPLOAD, **DEMO)
+    at.file_uploader[0].set_value(("short.csv", b"_id,v0,v1\nx,1,2\n", "text/csv")).run()
+
+    problems = _table_with(at, "problem")
+    assert "the vector field has dimension 64" in problems["problem"][0]
+
+
+def test_replace_needs_the_confirmation_then_leaves_exactly_the_files_centroids(app_page, demo_client):
+    alias = f"replace-{uuid.uuid4().hex[:6]}"
+    old = centroid_csv.parse(_csv(["old", "kept"], seed=1), DIMENSION)
+    demo_client.centroids.insert(DEMO_DATASET, old.as_cluster_centers(DEMO_VECTOR_FIELD), DEMO_VECTOR_FIELD, alias)
+    clear_listing_cache()  # the sidebar lists aliases from a cache; this one is new
+    at = app_page(UPLOAD, **{**DEMO, "alias": alias})
+    assert f"current alias **{alias}**" in at.caption[0].value  # never replace the demo alias by mistake
+    at.file_uploader[0].set_value(("new.csv", _csv(["kept", "new"]), "text/csv")).run()
+    at.main.radio(key="upload_target").set_value("replace").run()
+
+    assert _button(at, "Upload 2 centroids").proto.disabled
+    at.checkbox(key="upload_confirm_replace").check().run()
+    _button(at, "Upload 2 centroids").click().run()
+
+    assert not at.exception
+    assert any("Inserted 2 centroids" in s.value and "removed 1 old one" in s.value for s in at.success)
+    assert sorted(c["_id"] for c in demo_client.centroids.iter_list(DEMO_DATASET, DEMO_VECTOR_FIELD, alias)) == [
+        "kept",
+        "new",
+    ]
