@@ -11,11 +11,14 @@ every AppTest (and `demo_client`) talks to the same server and data.
         assert not at.exception
         demo_client.centroids.metadata("digits", "pixels_vector_", "kmeans-10")  # read back
 
-How AppTest runs pages (Streamlit 1.67): `at.switch_page("pages/x.py")` runs that page file on its
-own, not through app.py, so the sidebar (connection caption, pickers) is not drawn on that run; the
-page reads the selection app.py's pickers made on the previous run (it lives in session_state).
-So: choose the dataset with query params on the first run (`app_page(page, dataset_id=...)`), and
-`at.switch_page("app.py").run()` to run the sidebar again (e.g. after connecting elsewhere).
+How AppTest runs this app (Streamlit 1.67): only the first `at.run()` goes through app.py and its
+st.navigation. Every later run, and every `at.switch_page("pages/x.py")`, runs the page file on its
+own (AppTest resolves the page like an old `pages/` folder app), so the sidebar (connection caption,
+pickers) is not drawn then; the page reads the selection app.py's pickers made last time (it lives
+in session_state). So: choose the dataset with query params on the first run
+(`app_page(page, dataset_id=...)`), and after changing a sidebar widget run `rerun_app(at)`, which
+runs app.py again (it lands on the default page, the cluster map). `streamlit run` always goes
+through app.py; the browser tests cover that.
 
 Demo names: dataset `digits`, vector field `pixels_vector_`, alias `kmeans-10` (see centroid_explorer/demo.py).
 """
@@ -88,3 +91,20 @@ def app_page(embedded):
         return at
 
     return make
+
+
+def rerun_app(at: AppTest) -> AppTest:
+    """Run app.py itself (sidebar and pickers included), keeping widget values; it shows the default page.
+
+    AppTest has no public way back to the entry script once st.navigation registered its pages
+    (switch_page("app.py") is refused), so the page it would resume is cleared. Not needed once
+    `pages/` is renamed: that folder name is what turns on the old pages-folder mode.
+    """
+    at._page_hash = ""
+    at._finished_page_script_hash = ""
+    return at.run()
+
+
+@pytest.fixture(name="rerun_app")
+def rerun_app_fixture():
+    return rerun_app
