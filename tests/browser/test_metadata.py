@@ -1,0 +1,68 @@
+"""The metadata page in a real browser: a label typed into the grid and saved survives a reload."""
+
+from __future__ import annotations
+
+DEMO_QUERY = "dataset_id=digits&vector_field=pixels_vector_&alias=kmeans-10"
+LABEL_COLUMN = 2  # Cluster, Size, Label, ...
+
+
+def _open(page, app_url, wait_for_app):
+    """Open the demo view at the root, then this page from the sidebar, as a user does (a direct
+    /page URL on a fresh session skips app.py: Streamlit's pages/ folder quirk)."""
+    page.goto(f"{app_url}/?{DEMO_QUERY}")
+    wait_for_app(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Metadata", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="Clusters").wait_for()
+
+
+def _type_into_cell(page, wait_for_app, column: int, row: int, text: str) -> None:
+    """Select the grid's first cell, move with the arrow keys, open the cell editor and type."""
+    grid = page.locator("[data-testid='stDataFrame']").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 36 + 17)  # first body row, first column
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    editor = page.locator("textarea.gdg-input")
+    editor.fill(text)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+
+
+def _cell(page, column: int, row: int):
+    # The grid draws on a canvas; its accessible mirror holds each cell's text.
+    return page.locator(f"[data-testid='stDataFrame'] [data-testid='glide-cell-{column}-{row}']").first
+
+
+def test_a_label_edited_and_saved_survives_a_reload(page, app_url, wait_for_app, save_screenshot, assert_no_traceback):
+    _open(page, app_url, wait_for_app)
+    save_screenshot(page, "metadata-editor")
+
+    _type_into_cell(page, wait_for_app, LABEL_COLUMN, 3, "Threes (browser test)")
+    page.get_by_text("cluster 'cluster_3' label changed").wait_for()
+    save_screenshot(page, "metadata-unsaved")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Saved 1 change to 'kmeans-10'.").wait_for()
+    wait_for_app(page)
+
+    page.reload()
+    wait_for_app(page)
+    assert _cell(page, LABEL_COLUMN, 3).text_content() == "Threes (browser test)"
+    assert_no_traceback(page)
+
+
+def test_an_unsaved_edit_is_still_there_after_visiting_another_page(page, app_url, wait_for_app, assert_no_traceback):
+    _open(page, app_url, wait_for_app)
+    _type_into_cell(page, wait_for_app, LABEL_COLUMN, 6, "Zeros, not saved yet")
+
+    page.get_by_role("link", name="Connect").click()
+    wait_for_app(page)
+    page.get_by_role("link", name="Metadata").click()
+    wait_for_app(page)
+
+    page.get_by_text("cluster 'cluster_6' label changed").wait_for()
+    assert _cell(page, LABEL_COLUMN, 6).text_content() == "Zeros, not saved yet"
+    assert_no_traceback(page)
