@@ -216,8 +216,8 @@ def stored_changed_panel(client, selection: Selection, state: EditorState) -> No
                 )
         else:
             st.markdown("Your edits and theirs touch different fields, so they merge without a choice to make.")
-        merge_column, reload_column = st.columns(2)
-        if merge_column.button(
+        actions = st.container(horizontal=True)
+        if actions.button(
             "Merge into my edits", type="primary", icon=":material/merge:", key=widget_key(state, selection, "merge")
         ):
             merged = metadata_sync.resolve(changed.merge, choices)
@@ -227,7 +227,7 @@ def stored_changed_panel(client, selection: Selection, state: EditorState) -> No
                 "Merged: their changes and yours are in the editor. Review them, then press **Save** again.",
             )
             st.rerun()
-        if reload_column.button(
+        if actions.button(
             "Discard my edits and reload", icon=":material/refresh:", key=widget_key(state, selection, "reload")
         ):
             reload(client, selection, state, "Reloaded: showing the metadata as stored now; your edits were dropped.")
@@ -267,33 +267,34 @@ def cluster_label_editor(client, selection: Selection, cluster_id: str) -> None:
         rows = tuple(sorted((*state.edits.clusters, ClusterRow(cluster_id)), key=lambda r: metadata_edits.natural_key(r.cluster_id)))
         state.edits = replace(state.edits, clusters=rows)
     row = next(r for r in state.edits.clusters if r.cluster_id == cluster_id)
-    with st.container(border=True):
-        if state.notice:
-            st.success(state.notice, icon=":material/check_circle:")
-            state.notice = None
-        label = st.text_input(
-            f"Label of {cluster_id}", value=row.label, max_chars=cm.MAX_LABEL,
-            placeholder="A short name for this cluster", key=widget_key(state, selection, f"label-{cluster_id}"),
-        )
-        description = st.text_area(
-            f"Description of {cluster_id}", value=row.description, max_chars=cm.MAX_CLUSTER_DESCRIPTION, height=80,
-            placeholder="What the documents in this cluster have in common", key=widget_key(state, selection, f"description-{cluster_id}"),
-        )
-        row = replace(row, label=label, description=description)
-        state.edits = replace(
-            state.edits, clusters=tuple(row if r.cluster_id == cluster_id else r for r in state.edits.clusters)
-        )
-        mine, problems = metadata_edits.apply(state.base, state.edits)
-        show_problems(problems)
-        if state.stored_changed is not None:
-            stored_changed_panel(client, selection, state)
-        elif st.button(
-            "Save label and description", type="primary", icon=":material/save:",
-            disabled=bool(problems) or mine == state.base, key=widget_key(state, selection, f"save-{cluster_id}"),
-        ):
-            save_edits(client, selection, state, mine)
-        elif mine != state.base:
-            st.caption("Unsaved. Other clusters' edits on the Metadata page are saved with it too.")
+    if state.notice:
+        st.success(state.notice, icon=":material/check_circle:")
+        state.notice = None
+    label = st.text_input(
+        f"Label of {cluster_id}", value=row.label, max_chars=cm.MAX_LABEL,
+        placeholder="A short name for this cluster", key=widget_key(state, selection, f"label-{cluster_id}"),
+    )
+    description = st.text_area(
+        f"Description of {cluster_id}", value=row.description, max_chars=cm.MAX_CLUSTER_DESCRIPTION, height=80,
+        placeholder="What the documents in this cluster have in common", key=widget_key(state, selection, f"description-{cluster_id}"),
+    )
+    row = replace(row, label=label, description=description)
+    state.edits = replace(
+        state.edits, clusters=tuple(row if r.cluster_id == cluster_id else r for r in state.edits.clusters)
+    )
+    mine, problems = metadata_edits.apply(state.base, state.edits)
+    show_problems(problems)
+    if state.stored_changed is not None:
+        stored_changed_panel(client, selection, state)
+    elif st.button(
+        "Save label and description", type="primary", icon=":material/save:",
+        disabled=bool(problems) or mine == state.base, key=widget_key(state, selection, f"save-{cluster_id}"),
+    ):
+        save_edits(client, selection, state, mine)
+    elif mine != state.base:
+        elsewhere = [c for c in cm.diff(state.base, mine) if c.path[:2] != (cm.CLUSTERS, cluster_id)]
+        also = f" Saving also saves {len(elsewhere)} unsaved edit(s) made on the Metadata page." if elsewhere else ""
+        st.caption(f"Unsaved.{also}")
 
 
 def _where(path: tuple[str, ...]) -> str:

@@ -73,12 +73,14 @@ else:
 with st.expander("The JSON that Save will write", icon=":material/data_object:"):
     st.json(mine, expanded=2)
 
+if state.stored_changed is not None:
+    st.stop()  # the panel above holds the only ways on: merge or reload
 actions = st.container(horizontal=True)
 if actions.button(
     "Save",
     type="primary",
     icon=":material/save:",
-    disabled=bool(problems) or not changes or state.stored_changed is not None,
+    disabled=bool(problems) or not changes,
     help="Fix the problems shown above first." if problems else None,
     key=form.widget_key(state, selection, "save"),
 ):

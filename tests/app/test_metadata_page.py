@@ -146,3 +146,16 @@ def test_an_unsaved_edit_survives_a_visit_to_another_page(app_page, stored):
     assert table.loc[table["cluster_id"] == "cluster_5", "label"].item() == "kept while away"
     _button(at, "Save").click().run()
     assert stored.read()["clusters"]["cluster_5"]["label"] == "kept while away"
+
+
+def test_the_label_form_on_the_cluster_documents_page_saves_in_place(app_page, stored):
+    at = app_page("pages/cluster_documents.py", **DEMO)
+    label = next(t for t in at.main.text_input if t.label.startswith("Label of "))
+    cluster_id = label.label.removeprefix("Label of ")
+
+    label.input("Edited in place").run()
+    _button(at, "Save label and description").click().run()
+
+    assert not at.exception
+    assert stored.read()["clusters"][cluster_id]["label"] == "Edited in place"
+    assert any(s.value.startswith("Saved 1 change") for s in at.success)

@@ -66,3 +66,34 @@ def test_an_unsaved_edit_is_still_there_after_visiting_another_page(page, app_ur
     page.get_by_text("cluster 'cluster_6' label changed").wait_for()
     assert _cell(page, LABEL_COLUMN, 6).text_content() == "Zeros, not saved yet"
     assert_no_traceback(page)
+
+
+def test_a_save_over_another_tabs_save_shows_the_merge_panel(browser, app_url, wait_for_app, save_screenshot, assert_no_traceback):
+    context = browser.new_context(viewport={"width": 1440, "height": 1400})
+    context.set_default_timeout(120_000)
+    mine, theirs = context.new_page(), context.new_page()  # two tabs: two Streamlit sessions
+    try:
+        _open(mine, app_url, wait_for_app)
+        _open(theirs, app_url, wait_for_app)
+        _type_into_cell(theirs, wait_for_app, LABEL_COLUMN, 8, "Eights, from the other tab")
+        theirs.get_by_role("button", name="Save", exact=True).click()
+        theirs.get_by_text("Saved 1 change").wait_for()
+
+        _type_into_cell(mine, wait_for_app, LABEL_COLUMN, 8, "Eights, from this tab")
+        mine.get_by_role("button", name="Save", exact=True).click()
+        mine.get_by_text("The stored metadata changed since you loaded it").wait_for()
+        wait_for_app(mine)
+        mine.get_by_text('Stored now: "Eights, from the other tab"').scroll_into_view_if_needed()
+        save_screenshot(mine, "metadata-conflict")
+
+        mine.get_by_text('Yours: "Eights, from this tab"').click()
+        wait_for_app(mine)
+        mine.get_by_role("button", name="Merge into my edits").click()
+        mine.get_by_text("Merged: their changes and yours are in the editor").wait_for()
+        mine.get_by_role("button", name="Save", exact=True).click()
+        mine.get_by_text("Saved 1 change").wait_for()
+        wait_for_app(mine)
+        assert _cell(mine, LABEL_COLUMN, 8).text_content() == "Eights, from this tab"
+        assert_no_traceback(mine)
+    finally:
+        context.close()
