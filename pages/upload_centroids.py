@@ -124,6 +124,10 @@ else:
                             icon=":material/warning:",
                         )
                     else:
+                        st.caption(
+                            "A new alias starts with centroids only: no documents are assigned to its clusters yet, "
+                            "so its map shows the centroids alone."
+                        )
                         ready = True
             else:
                 alias = selection.alias
