@@ -1,10 +1,11 @@
 """Metadata editing: the full editor's pieces (pages/metadata.py) and the one-cluster form.
 
 Edits live in st.session_state under a key made of the selection, in plain (non-widget) entries,
-so they survive reruns and a visit to another page: Streamlit forgets a widget's state when a run
-does not draw it, so widgets here only ever show and feed those entries. Widget keys carry a
-`generation` that changes when the edits are replaced (reload, merge), so no stale widget state
-is laid over new values.
+so they survive reruns and a visit to another page; widgets here only show and feed those entries.
+A keyed widget keeps its own state (even over a page visit, in a real browser) and then ignores
+the value it is given, so widget keys change whenever the value was changed elsewhere: by a
+reload or merge (`generation`), or by the other editor (`input_key`). No stale widget state is
+ever laid over newer edits.
 
 Saving goes through metadata_sync.save, which refuses to overwrite a stored object that changed
 since it was loaded; the panel here then shows what changed and offers a merge or a reload.
@@ -37,13 +38,15 @@ class EditorState:
     generation: int = 0
     stored_changed: StoredChanged | None = None
     notice: str | None = None  # said once after a save, merge or reload
-    snapshots: dict = field(default_factory=dict)  # the rows each data editor was created with
+    seen: dict = field(default_factory=dict)  # what each input widget returned last
+    versions: dict = field(default_factory=dict)  # per input widget: bumped when its value changed elsewhere
 
     def reset(self, base: dict, edits: Edits, notice: str | None) -> None:
         self.base, self.edits, self.notice = base, edits, notice
         self.stored_changed = None
         self.generation += 1
-        self.snapshots.clear()
+        self.seen.clear()
+        self.versions.clear()
 
     def cluster_ids(self) -> list[str]:
         return [row.cluster_id for row in self.edits.clusters]
@@ -57,6 +60,15 @@ def widget_key(state: EditorState, selection: Selection, name: str) -> str:
     return _state_key(selection, name, str(state.generation))
 
 
+def input_key(state: EditorState, selection: Selection, name: str, current) -> str:
+    """The key of the input widget `name` that shows `current`: a new one when `current` is not what
+    that widget returned last (the value was changed elsewhere), so it shows `current`."""
+    if name in state.seen and state.seen[name] != current:
+        state.versions[name] = state.versions.get(name, 0) + 1
+        del state.seen[name]
+    return widget_key(state, selection, f"{name}-v{state.versions.get(name, 0)}")
+
+
 def is_dirty(state: EditorState) -> bool:
     mine, problems = metadata_edits.apply(state.base, state.edits)
     return bool(problems) or mine != state.base
@@ -68,7 +80,9 @@ def editor_state(client, selection: Selection, drawn_by: str) -> EditorState | N
     session until it is drawn). None (with the message shown) when loading failed."""
     key = _state_key(selection)
     state: EditorState | None = st.session_state.get(key)
-    opened_now = state is None or widget_key(state, selection, drawn_by) not in st.session_state
+    opened_now = state is None or (
+        widget_key(state, selection, f"{drawn_by}-v{state.versions.get(drawn_by, 0)}") not in st.session_state
+    )
     if state is not None and not (opened_now and not is_dirty(state) and state.stored_changed is None):
         return state
     try:
@@ -121,18 +135,18 @@ def description_editor(state: EditorState, selection: Selection) -> None:
         max_chars=cm.MAX_ALIAS_DESCRIPTION,
         height=90,
         placeholder="What this clustering is: how it was made, what the clusters mean…",
-        key=widget_key(state, selection, "description"),
+        key=input_key(state, selection, "description", state.edits.description),
     )
     state.edits = replace(state.edits, description=text)
+    state.seen["description"] = text
 
 
 def cluster_table_editor(state: EditorState, selection: Selection) -> None:
     """Every cluster as a row: id and size read-only; label, description and tags editable."""
-    key = widget_key(state, selection, "clusters")
-    if key not in st.session_state:
-        state.snapshots["clusters"] = state.edits.clusters
+    # A keyed fixed-rows editor keeps its edits while its data changes, so it is given the current rows.
+    key = input_key(state, selection, "clusters", state.edits.clusters)
     table = pd.DataFrame(
-        metadata_edits.rows_as_records(state.snapshots["clusters"], state.sizes or {}),
+        metadata_edits.rows_as_records(state.edits.clusters, state.sizes or {}),
         columns=["cluster_id", "size", "label", "description", "tags"],
     )
     edited = st.data_editor(
@@ -157,15 +171,14 @@ def cluster_table_editor(state: EditorState, selection: Selection) -> None:
         for r in edited.to_dict("records")
     )
     state.edits = replace(state.edits, clusters=rows)
+    state.seen["clusters"] = rows
 
 
 def free_fields_editor(state: EditorState, selection: Selection) -> None:
     """Top-level keys the dashboard does not own, as key / JSON value rows (add and delete rows too)."""
-    key = widget_key(state, selection, "free_fields")
-    if key not in st.session_state:
-        state.snapshots["free_fields"] = state.edits.free_fields
+    key = input_key(state, selection, "free_fields", state.edits.free_fields)
     table = pd.DataFrame(
-        [{"key": f.key, "value": f.value} for f in state.snapshots["free_fields"]], columns=["key", "value"], dtype=str
+        [{"key": f.key, "value": f.value} for f in state.edits.free_fields], columns=["key", "value"], dtype=str
     )
     edited = st.data_editor(
         table,
@@ -181,6 +194,7 @@ def free_fields_editor(state: EditorState, selection: Selection) -> None:
     )
     fields = tuple(FreeField(_text(r["key"]), _text(r["value"])) for r in edited.to_dict("records"))
     state.edits = replace(state.edits, free_fields=fields)
+    state.seen["free_fields"] = fields
 
 
 def show_problems(problems: list[cm.Problem]) -> None:
@@ -272,12 +286,14 @@ def cluster_label_editor(client, selection: Selection, cluster_id: str) -> None:
         state.notice = None
     label = st.text_input(
         f"Label of {cluster_id}", value=row.label, max_chars=cm.MAX_LABEL,
-        placeholder="A short name for this cluster", key=widget_key(state, selection, f"label-{cluster_id}"),
+        placeholder="A short name for this cluster", key=input_key(state, selection, f"label-{cluster_id}", row.label),
     )
     description = st.text_area(
         f"Description of {cluster_id}", value=row.description, max_chars=cm.MAX_CLUSTER_DESCRIPTION, height=80,
-        placeholder="What the documents in this cluster have in common", key=widget_key(state, selection, f"description-{cluster_id}"),
+        placeholder="What the documents in this cluster have in common",
+        key=input_key(state, selection, f"description-{cluster_id}", row.description),
     )
+    state.seen[f"label-{cluster_id}"], state.seen[f"description-{cluster_id}"] = label, description
     row = replace(row, label=label, description=description)
     state.edits = replace(
         state.edits, clusters=tuple(row if r.cluster_id == cluster_id else r for r in state.edits.clusters)

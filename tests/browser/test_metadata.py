@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 DEMO_QUERY = "dataset_id=digits&vector_field=pixels_vector_&alias=kmeans-10"
 LABEL_COLUMN = 2  # Cluster, Size, Label, ...
 
@@ -18,17 +20,25 @@ def _open(page, app_url, wait_for_app):
 
 def _type_into_cell(page, wait_for_app, column: int, row: int, text: str) -> None:
     """Select the grid's first cell, move with the arrow keys, open the cell editor and type."""
+    page.bring_to_front()  # keyboard focus goes to the front tab only
     grid = page.locator("[data-testid='stDataFrame']").first
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 30, box["y"] + 36 + 17)  # first body row, first column
-    for _ in range(column):
-        page.keyboard.press("ArrowRight")
-    for _ in range(row):
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
     editor = page.locator("textarea.gdg-input")
+    for attempt in range(3):  # a grid drawn a moment ago may not take the first click yet
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 30, box["y"] + 36 + 17)  # first body row, first column
+        for key in ["ArrowRight"] * column + ["ArrowDown"] * row + ["Enter"]:
+            page.keyboard.press(key)
+        try:
+            editor.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     editor.fill(text)
     page.keyboard.press("Enter")
+    # The edit has reached the app once the page lists it (the script state alone may not have flipped yet).
+    page.get_by_text(f"cluster 'cluster_{row}' label changed").wait_for()  # demo rows are cluster_0..9 in order
     wait_for_app(page)
 
 
@@ -42,7 +52,6 @@ def test_a_label_edited_and_saved_survives_a_reload(page, app_url, wait_for_app,
     save_screenshot(page, "metadata-editor")
 
     _type_into_cell(page, wait_for_app, LABEL_COLUMN, 3, "Threes (browser test)")
-    page.get_by_text("cluster 'cluster_3' label changed").wait_for()
     save_screenshot(page, "metadata-unsaved")
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Saved 1 change to 'kmeans-10'.").wait_for()
@@ -68,32 +77,34 @@ def test_an_unsaved_edit_is_still_there_after_visiting_another_page(page, app_ur
     assert_no_traceback(page)
 
 
-def test_a_save_over_another_tabs_save_shows_the_merge_panel(browser, app_url, wait_for_app, save_screenshot, assert_no_traceback):
-    context = browser.new_context(viewport={"width": 1440, "height": 1400})
-    context.set_default_timeout(120_000)
-    mine, theirs = context.new_page(), context.new_page()  # two tabs: two Streamlit sessions
+def test_a_save_over_another_users_save_shows_the_merge_panel(browser, app_url, wait_for_app, save_screenshot, assert_no_traceback):
+    contexts = [browser.new_context(viewport={"width": 1440, "height": 1400}) for _ in range(2)]
+    for context in contexts:
+        context.set_default_timeout(120_000)
+    mine, theirs = (context.new_page() for context in contexts)  # two users: two Streamlit sessions
     try:
         _open(mine, app_url, wait_for_app)
         _open(theirs, app_url, wait_for_app)
-        _type_into_cell(theirs, wait_for_app, LABEL_COLUMN, 8, "Eights, from the other tab")
+        _type_into_cell(theirs, wait_for_app, LABEL_COLUMN, 8, "Eights, from the other user")
         theirs.get_by_role("button", name="Save", exact=True).click()
         theirs.get_by_text("Saved 1 change").wait_for()
 
-        _type_into_cell(mine, wait_for_app, LABEL_COLUMN, 8, "Eights, from this tab")
+        _type_into_cell(mine, wait_for_app, LABEL_COLUMN, 8, "Eights, from me")
         mine.get_by_role("button", name="Save", exact=True).click()
         mine.get_by_text("The stored metadata changed since you loaded it").wait_for()
         wait_for_app(mine)
-        mine.get_by_text('Stored now: "Eights, from the other tab"').scroll_into_view_if_needed()
+        mine.get_by_text('Stored now: "Eights, from the other user"').scroll_into_view_if_needed()
         save_screenshot(mine, "metadata-conflict")
 
-        mine.get_by_text('Yours: "Eights, from this tab"').click()
+        mine.get_by_text('Yours: "Eights, from me"').click()
         wait_for_app(mine)
         mine.get_by_role("button", name="Merge into my edits").click()
         mine.get_by_text("Merged: their changes and yours are in the editor").wait_for()
         mine.get_by_role("button", name="Save", exact=True).click()
         mine.get_by_text("Saved 1 change").wait_for()
         wait_for_app(mine)
-        assert _cell(mine, LABEL_COLUMN, 8).text_content() == "Eights, from this tab"
+        assert _cell(mine, LABEL_COLUMN, 8).text_content() == "Eights, from me"
         assert_no_traceback(mine)
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
