@@ -57,6 +57,13 @@ def test_a_bad_csv_shows_its_problems_and_no_upload_button(page, app_url, wait_f
     _choose_file(page, path)
     page.get_by_text("bad.csv has 2 problems; nothing was written.").wait_for()
     wait_for_app(page)
+    problems = page.locator("[data-testid='stDataFrame']").first
+    first_problem = problems.locator("[data-testid='glide-cell-2-0']")
+    first_problem.wait_for(state="attached")  # the grid is drawn (its cells' text mirror exists)
     save_screenshot(page, "upload-centroids-problems")
+
+    assert problems.locator("[data-testid='glide-cell-0-0']").text_content() == "3"
+    assert problems.locator("[data-testid='glide-cell-1-0']").text_content() == "_id"
+    assert "duplicate id 'x'" in first_problem.text_content()
 
     assert page.get_by_role("button", name="Upload", exact=False).filter(has_text="centroids").count() == 0
