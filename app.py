@@ -12,14 +12,14 @@ st.set_page_config(page_title="Centroid Explorer", page_icon=":material/scatter_
 
 pages = {
     "Explore": [
-        st.Page("pages/cluster_map.py", title="Cluster map", icon=":material/scatter_plot:", default=True),
-        st.Page("pages/cluster_documents.py", title="Cluster documents", icon=":material/article:"),
+        st.Page("views/cluster_map.py", title="Cluster map", icon=":material/scatter_plot:", default=True),
+        st.Page("views/cluster_documents.py", title="Cluster documents", icon=":material/article:"),
     ],
     "Edit": [
-        st.Page("pages/metadata.py", title="Metadata", icon=":material/edit_note:"),
-        st.Page("pages/upload_centroids.py", title="Upload centroids", icon=":material/upload_file:"),
+        st.Page("views/metadata.py", title="Metadata", icon=":material/edit_note:"),
+        st.Page("views/upload_centroids.py", title="Upload centroids", icon=":material/upload_file:"),
     ],
-    "Settings": [st.Page("pages/connect.py", title="Connect", icon=":material/link:")],
+    "Settings": [st.Page("views/connect.py", title="Connect", icon=":material/link:")],
 }
 page = st.navigation(pages)
 

@@ -20,7 +20,7 @@ def require_selection() -> Selection:
     client = get_client()
     if client is None:
         st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
-        st.page_link("pages/connect.py", label="Open the Connect page", icon=":material/link:")
+        st.page_link("views/connect.py", label="Open the Connect page", icon=":material/link:")
         st.stop()
     selection = current_selection()
     if selection is None:
@@ -30,7 +30,7 @@ def require_selection() -> Selection:
             "To use your own Relevance AI project, open the **Connect** page.",
             icon=":material/arrow_back:",
         )
-        st.page_link("pages/connect.py", label="Connect to another endpoint", icon=":material/link:")
+        st.page_link("views/connect.py", label="Connect to another endpoint", icon=":material/link:")
         st.stop()
     return selection
 

@@ -1,4 +1,4 @@
-"""Metadata editing: the full editor's pieces (pages/metadata.py) and the one-cluster form.
+"""Metadata editing: the full editor's pieces (views/metadata.py) and the one-cluster form.
 
 Edits live in st.session_state under a key made of the selection, in plain (non-widget) entries,
 so they survive reruns and a visit to another page; widgets here only show and feed those entries.

@@ -7,18 +7,13 @@ does on a first start. st.cache_resource keeps that one server for the whole pyt
 every AppTest (and `demo_client`) talks to the same server and data.
 
     def test_x(app_page, demo_client):
-        at = app_page("pages/cluster_documents.py", dataset_id="digits")  # already run once
+        at = app_page("views/cluster_documents.py", dataset_id="digits")  # already run once
         assert not at.exception
         demo_client.centroids.metadata("digits", "pixels_vector_", "kmeans-10")  # read back
 
-How AppTest runs this app (Streamlit 1.67): only the first `at.run()` goes through app.py and its
-st.navigation. Every later run, and every `at.switch_page("pages/x.py")`, runs the page file on its
-own (AppTest resolves the page like an old `pages/` folder app), so the sidebar (connection caption,
-pickers) is not drawn then; the page reads the selection app.py's pickers made last time (it lives
-in session_state). So: choose the dataset with query params on the first run
-(`app_page(page, dataset_id=...)`), and after changing a sidebar widget run `rerun_app(at)`, which
-runs app.py again (it lands on the default page, the cluster map). `streamlit run` always goes
-through app.py; the browser tests cover that.
+Every `at.run()` goes through app.py (sidebar, pickers, st.navigation) and then the current page,
+as `streamlit run` does. The page scripts live in `views/`, not `pages/`: a `pages/` folder next to
+app.py turns on Streamlit's old pages-folder mode, in which a page can run without app.py.
 
 Demo names: dataset `digits`, vector field `pixels_vector_`, alias `kmeans-10` (see centroid_explorer/demo.py).
 """
@@ -78,7 +73,7 @@ def demo_client(embedded):
 @pytest.fixture
 def app_page(embedded):
     """`app_page(page=None, **query_params)`: an AppTest of app.py, optionally switched to `page`
-    (e.g. "pages/metadata.py"), with the given query params, already run once."""
+    (e.g. "views/metadata.py"), with the given query params, already run once."""
 
     def make(page: str | None = None, **query_params: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
@@ -91,20 +86,3 @@ def app_page(embedded):
         return at
 
     return make
-
-
-def rerun_app(at: AppTest) -> AppTest:
-    """Run app.py itself (sidebar and pickers included), keeping widget values; it shows the default page.
-
-    AppTest has no public way back to the entry script once st.navigation registered its pages
-    (switch_page("app.py") is refused), so the page it would resume is cleared. Not needed once
-    `pages/` is renamed: that folder name is what turns on the old pages-folder mode.
-    """
-    at._page_hash = ""
-    at._finished_page_script_hash = ""
-    return at.run()
-
-
-@pytest.fixture(name="rerun_app")
-def rerun_app_fixture():
-    return rerun_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-DOCS = "pages/cluster_documents.py"
+DOCS = "views/cluster_documents.py"
 
 
 def _position(at) -> tuple[int, int, int]:

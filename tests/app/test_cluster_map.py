@@ -36,10 +36,10 @@ def test_map_runs_on_the_demo_data(app_page):
     assert len(at.get("plotly_chart")) == 3  # the map, cluster sizes, centroid similarity
 
 
-def test_switching_dataset_redraws_the_map_and_the_url(app_page, rerun_app):
+def test_switching_dataset_redraws_the_map_and_the_url(app_page):
     at = app_page()
     _by_label(at.sidebar.selectbox, "Dataset").set_value("python-docs")
-    rerun_app(at)
+    at.run()
     assert not at.exception
     assert _by_label(at.sidebar.selectbox, "Clustering alias").value == "kmeans-12"
     assert _map_caption(at).startswith("12 clusters")
@@ -60,19 +60,19 @@ def test_an_unknown_dataset_in_the_url_falls_back_to_a_real_one(app_page):
     assert _by_label(at.sidebar.selectbox, "Dataset").value == DEMO_DATASET
 
 
-def test_fewer_documents_per_cluster_draws_a_smaller_sample(app_page, rerun_app):
+def test_fewer_documents_per_cluster_draws_a_smaller_sample(app_page):
     at = app_page()
     before = _map_caption(at)
     at.main.select_slider[0].set_value(10)
-    rerun_app(at)
+    at.run()
     assert not at.exception
     assert 90 <= _shown(at) <= 100 < _shown_in(before)  # about 10 of each of the 10 clusters
 
 
-def test_each_metric_draws_without_error(app_page, rerun_app):
+def test_each_metric_draws_without_error(app_page):
     at = app_page()
     for metric in ("dp", "l2", "l1"):
         _by_label(at.main.selectbox, "Similarity metric").set_value(metric)
-        rerun_app(at)
+        at.run()
         assert not at.exception, metric
         assert not at.main.error, metric

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-CONNECT = "pages/connect.py"
+CONNECT = "views/connect.py"
 HOSTED = "Hosted or compatible endpoint"
 
 
@@ -58,7 +58,7 @@ def test_malformed_token_names_the_field(app_page, live_server):
     assert any("project:api_key" in e.value for e in at.error)
 
 
-def test_token_connects_and_the_pickers_use_that_endpoint(app_page, live_server, rerun_app):
+def test_token_connects_and_the_pickers_use_that_endpoint(app_page, live_server):
     with_data = "connect-test-data"
     from centroid_explorer.client import Client
 
@@ -69,7 +69,7 @@ def test_token_connects_and_the_pickers_use_that_endpoint(app_page, live_server,
     _by_label(at.main.button, "Connect").click().run()
     assert not at.exception
     assert any(f"Connected to {live_server.project}" in s.value for s in at.success)
-    rerun_app(at)  # the sidebar is app.py's: run it (see tests/app/conftest.py)
+    at.run()  # the sidebar was drawn before the click switched endpoints: draw it again
     assert not at.exception
     datasets = _by_label(at.sidebar.selectbox, "Dataset").options
     assert with_data in datasets and "digits" not in datasets  # this endpoint's, not the demo server's

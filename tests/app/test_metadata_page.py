@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import DEMO_ALIAS, DEMO_DATASET, DEMO_VECTOR_FIELD
 
-METADATA = "pages/metadata.py"
+METADATA = "views/metadata.py"
 DEMO = {"dataset_id": DEMO_DATASET, "vector_field": DEMO_VECTOR_FIELD, "alias": DEMO_ALIAS}
 
 
@@ -138,7 +138,7 @@ def test_an_unsaved_edit_survives_a_visit_to_another_page(app_page, stored):
     at = app_page(METADATA, **DEMO)
     _edit_cells(at, 0, {_row_of(at, "cluster_5"): {"label": "kept while away"}})
 
-    at.switch_page("pages/connect.py").run()
+    at.switch_page("views/connect.py").run()
     at.switch_page(METADATA).run()
 
     assert not at.exception
@@ -149,7 +149,7 @@ def test_an_unsaved_edit_survives_a_visit_to_another_page(app_page, stored):
 
 
 def test_the_label_form_on_the_cluster_documents_page_saves_in_place(app_page, stored):
-    at = app_page("pages/cluster_documents.py", **DEMO)
+    at = app_page("views/cluster_documents.py", **DEMO)
     label = next(t for t in at.main.text_input if t.label.startswith("Label of "))
     cluster_id = label.label.removeprefix("Label of ")
 

@@ -11,7 +11,7 @@ from centroid_explorer import centroid_csv
 from components.pickers import clear_listing_cache
 from tests.app.conftest import DEMO_ALIAS, DEMO_DATASET, DEMO_VECTOR_FIELD
 
-UPLOAD = "pages/upload_centroids.py"
+UPLOAD = "views/upload_centroids.py"
 DEMO = {"dataset_id": DEMO_DATASET, "vector_field": DEMO_VECTOR_FIELD, "alias": DEMO_ALIAS}
 DIMENSION = 64
 

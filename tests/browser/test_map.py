@@ -1,8 +1,6 @@
 """The cluster map in a real browser: points drawn, hover shows a document, progressive layout timings.
 
-Pages are opened at the root URL (the map is the default page) with the view in the query
-string: a deep link to /cluster_map on a process that has not run app.py yet is served in
-Streamlit's old pages-folder mode (see the report on the `pages/` folder name).
+The map is the default page: it is opened at the root URL with the view in the query string.
 """
 
 from __future__ import annotations

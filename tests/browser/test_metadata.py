@@ -9,8 +9,7 @@ LABEL_COLUMN = 2  # Cluster, Size, Label, ...
 
 
 def _open(page, app_url, wait_for_app):
-    """Open the demo view at the root, then this page from the sidebar, as a user does (a direct
-    /page URL on a fresh session skips app.py: Streamlit's pages/ folder quirk)."""
+    """Open the demo view at the root, then this page from the sidebar, as a user does."""
     page.goto(f"{app_url}/?{DEMO_QUERY}")
     wait_for_app(page)
     page.locator("[data-testid='stSidebarNav']").get_by_text("Metadata", exact=True).click()

@@ -10,11 +10,8 @@ DEMO_QUERY = "dataset_id=digits&vector_field=pixels_vector_&alias=kmeans-10"
 
 
 def _open(page, app_url, wait_for_app):
-    """Open the demo view at the root, then this page from the sidebar, as a user does (a direct
-    /page URL on a fresh session skips app.py: Streamlit's pages/ folder quirk)."""
-    page.goto(f"{app_url}/?{DEMO_QUERY}")
-    wait_for_app(page)
-    page.locator("[data-testid='stSidebarNav']").get_by_text("Upload centroids", exact=True).click()
+    """Open this page by its own URL with the demo view in the query string, as a shared link does."""
+    page.goto(f"{app_url}/upload_centroids?{DEMO_QUERY}")
     wait_for_app(page)
     page.get_by_role("heading", name="Upload a CSV").wait_for()
 

@@ -54,7 +54,7 @@ except APIError as err:
 
 if not sample.cluster_ids:
     st.info(f"Alias `{selection.alias}` has no centroids yet. Upload some on the **Upload centroids** page.")
-    st.page_link("pages/upload_centroids.py", label="Upload centroids", icon=":material/upload_file:")
+    st.page_link("views/upload_centroids.py", label="Upload centroids", icon=":material/upload_file:")
     st.stop()
 
 total = int(sample.sizes.sum())
@@ -76,7 +76,7 @@ hover = hover_texts(sample, labels)
 
 def open_cluster(cluster_id: str) -> None:
     params = {key: getattr(selection, key) for key in URL_KEYS}
-    st.switch_page("pages/cluster_documents.py", query_params={**params, "cluster_id": cluster_id})
+    st.switch_page("views/cluster_documents.py", query_params={**params, "cluster_id": cluster_id})
 
 
 def map_panel(polling: bool) -> None:

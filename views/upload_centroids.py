@@ -41,7 +41,7 @@ def _open_alias(alias: str) -> None:
 
 
 if st.session_state.pop(_OPEN_MAP, False):
-    st.switch_page("pages/cluster_map.py")
+    st.switch_page("views/cluster_map.py")
 st.title("Upload centroids", anchor=False)
 selection: Selection = require_selection()
 client = get_client()
