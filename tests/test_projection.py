@@ -14,6 +14,7 @@ from sklearn.datasets import load_digits
 from sklearn.manifold import trustworthiness
 from sklearn.metrics import silhouette_score
 
+from centroid_explorer.projection import core
 from centroid_explorer.projection import (
     ProjectionEngine,
     ProjectionJob,
@@ -148,6 +149,40 @@ def test_reproducible_layout_when_asked():
     vectors, _ = blobs(40, 3, 20)
     first = project_2d(vectors, "l2", random_state=7)
     np.testing.assert_array_equal(first, project_2d(vectors, "l2", random_state=7))
+
+
+def test_exact_neighbours_agree_with_brute_force_across_blocks():
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(300, 12)).astype(np.float32)
+    vectors[10] = vectors[20]  # a duplicate: each point must still come first in its own list
+    indices, distances = core.exact_neighbours(vectors, 6, block=37)
+    full = np.linalg.norm(vectors[:, None] - vectors[None], axis=-1)
+    np.fill_diagonal(full, -1)
+    np.testing.assert_array_equal(indices[:, 0], np.arange(300))
+    assert set(indices[10, :2]) == {10, 20} and set(indices[20, :2]) == {20, 10}
+    np.testing.assert_allclose(distances[:, 1:], np.sort(full, axis=1)[:, 1:6], atol=1e-4)
+
+
+def test_neighbour_search_choice(monkeypatch):
+    """nndescent once compiled in this process; a reproducible layout chooses by size alone."""
+    monkeypatch.setattr(core, "_nndescent_ready", set())
+    assert core.use_exact_neighbours(20_000, reproducible=False)  # would wait ~30 s for nndescent's compile
+    assert core.use_exact_neighbours(20_000, reproducible=True)
+    assert not core.use_exact_neighbours(core.EXACT_NEIGHBOURS_MAX + 1, reproducible=False)
+    core._nndescent_ready.add("euclidean")
+    assert not core.use_exact_neighbours(20_000, reproducible=False)
+    assert core.use_exact_neighbours(20_000, reproducible=True)  # the same layout as before the compile
+    assert not core.use_exact_neighbours(core.EXACT_NEIGHBOURS_MAX + 1, reproducible=True)
+
+
+def test_refined_layout_keeps_the_orientation_of_the_preview():
+    """UMAP starts from the PCA preview, so the map does not flip or turn when it is replaced."""
+    rng = np.random.default_rng(2)
+    axis = np.zeros(10)
+    axis[7] = 1.0  # the groups lie along the 8th coordinate, not the first
+    vectors = np.concatenate([g * 4 * axis + rng.normal(scale=0.3, size=(40, 10)) for g in range(4)])
+    preview, refined = quick_layout(vectors, "l2"), project_2d(vectors, "l2")
+    assert np.corrcoef(preview[:, 0], refined[:, 0])[0, 1] > 0.9
 
 
 # --- centroids with their documents ------------------------------------------------------

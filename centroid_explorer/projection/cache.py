@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 # Bump when a change to the engine changes the layouts it makes, so old cache files are not reused.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 
 def layout_key(arrays: list[np.ndarray], **params) -> str:
