@@ -30,6 +30,10 @@ class AliasCentroids:
     def dimension(self) -> int | None:
         return int(self.vectors.shape[1]) if len(self.ids) else None
 
+    @classmethod
+    def empty(cls) -> AliasCentroids:
+        return cls([], np.empty((0, 0), dtype=np.float32))
+
 
 @dataclass(frozen=True)
 class UploadResult:
@@ -58,7 +62,7 @@ def read_centroids(client, dataset_id: str, vector_field: str, alias: str) -> Al
     try:
         documents = list(client.centroids.iter_list(dataset_id, vector_field, alias, include_vector=True, as_arrays=True))
     except NotFoundError:
-        return AliasCentroids([], np.empty((0, 0), dtype=np.float32))
+        return AliasCentroids.empty()
     documents = [d for d in documents if d.get(vector_field) is not None]
     return AliasCentroids([str(d["_id"]) for d in documents], vectors_of(documents, vector_field))
 

@@ -7,7 +7,7 @@ import streamlit as st
 from centroid_explorer.api_messages import describe
 from centroid_explorer.client import APIError
 from components.connection import connection_problem, get_client
-from components.pickers import Selection, current_selection
+from components.pickers import Selection, current_selection, not_found_in_url
 
 
 def show_api_error(err: Exception, doing: str) -> None:
@@ -15,8 +15,9 @@ def show_api_error(err: Exception, doing: str) -> None:
     st.error(describe(err, doing), icon=":material/error:")
 
 
-def require_selection() -> Selection:
-    """The sidebar's selection; or an empty state telling a newcomer what to do, and st.stop()."""
+def require_selection(alias_required: bool = True) -> Selection:
+    """The sidebar's selection; or an empty state telling a newcomer what to do, and st.stop().
+    With `alias_required=False` a vector field with no aliases yet will do (its alias is None)."""
     client = get_client()
     if client is None:
         st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
@@ -31,6 +32,16 @@ def require_selection() -> Selection:
             icon=":material/arrow_back:",
         )
         st.page_link("views/connect.py", label="Connect to another endpoint", icon=":material/link:")
+        st.stop()
+    for message in not_found_in_url():
+        st.warning(message + ".", icon=":material/link_off:")
+    if selection.alias is None and alias_required:
+        st.info(
+            f"**`{selection.vector_field}` has no centroids yet.** Upload a CSV of centroids on the "
+            f"**Upload centroids** page to create its first clustering alias.",
+            icon=":material/inbox:",
+        )
+        st.page_link("views/upload_centroids.py", label="Upload centroids", icon=":material/upload_file:")
         st.stop()
     return selection
 

@@ -17,7 +17,10 @@ from centroid_explorer.client.schema import cluster_aliases, vector_fields
 
 URL_KEYS = ("dataset_id", "vector_field", "alias")
 _SELECTION = "picked_selection"
+_URL_ASKED = "picked_url_asked"  # names the URL asked for, checked once against the lists
+_NOT_FOUND = "picked_not_found"  # (selection, messages): what the URL asked for that is not listed
 _LISTING_TTL_S = 60
+_NAMES = {"dataset_id": "Dataset", "vector_field": "Vector field", "alias": "Alias"}
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,17 @@ class Selection:
     dataset_id: str
     vector_field: str
     dimension: int | None
-    alias: str
+    alias: str | None  # None: the vector field has no aliases yet (the upload page can create one)
 
 
 def current_selection() -> Selection | None:
-    """What the sidebar's pickers chose in this run, or None when incomplete."""
+    """What the sidebar's pickers chose in this run, or None when no dataset and vector field are chosen."""
     return st.session_state.get(_SELECTION)
+
+
+def not_found_in_url() -> list[str]:
+    """What the URL asked for and the lists lack, while the pickers still show the fallback chosen instead."""
+    return st.session_state.get(_NOT_FOUND, (None, []))[1]
 
 
 @st.cache_data(ttl=_LISTING_TTL_S, show_spinner=False)
@@ -58,8 +66,9 @@ def render_pickers(client: Client, connection_id: str) -> None:
     """Draw the pickers (call inside `with st.sidebar`) and remember the Selection for this run."""
     st.session_state[_SELECTION] = None
     _seed_from_url()
+    not_found: list[str] = []
     try:
-        selection = _pick(client, connection_id)
+        selection = _pick(client, connection_id, not_found)
     except (AuthenticationError, APIConnectionError) as err:
         st.error(describe(err, "Listing the datasets"), icon=":material/error:")
         return
@@ -67,12 +76,17 @@ def render_pickers(client: Client, connection_id: str) -> None:
         st.warning(describe(err, "Reading the dataset"), icon=":material/warning:")
         return
     st.session_state[_SELECTION] = selection
+    if not_found:
+        st.session_state[_NOT_FOUND] = (selection, not_found)
+    elif st.session_state.get(_NOT_FOUND, (None,))[0] != selection:
+        st.session_state.pop(_NOT_FOUND, None)  # the user has moved on from the fallback
     _mirror_to_url(selection)
 
 
-def _pick(client: Client, connection_id: str) -> Selection | None:
+def _pick(client: Client, connection_id: str, not_found: list[str]) -> Selection | None:
+    """The Selection drawn in the sidebar; `not_found` collects what the URL asked for and is not listed."""
     try:
-        datasets = _datasets(client, connection_id)
+        datasets = _listed("dataset_id", lambda: _datasets(client, connection_id))
     except APIError as err:
         if isinstance(err, (AuthenticationError, APIConnectionError)):
             raise
@@ -80,36 +94,41 @@ def _pick(client: Client, connection_id: str) -> Selection | None:
     if datasets == []:
         st.info("This endpoint has no datasets yet.", icon=":material/inbox:")
         return None
-    dataset_id = _choose("Dataset", datasets, "dataset_id", help="The dataset whose clusters you explore.")
+    dataset_id = _choose("Dataset", datasets, "dataset_id", not_found, help="The dataset whose clusters you explore.")
     if not dataset_id:
         return None
 
-    dimensions = vector_fields(_schema(client, connection_id, dataset_id))
+    dimensions = _listed("vector_field", lambda: vector_fields(_schema(client, connection_id, dataset_id)))
     if not dimensions:
         st.info(f"`{dataset_id}` has no vector fields (fields ending in `_vector_`).", icon=":material/inbox:")
         return None
     vector_field = _choose(
-        "Vector field", list(dimensions), "vector_field", format_func=lambda f: f"{f} · {dimensions[f]} dims"
+        "Vector field", list(dimensions), "vector_field", not_found, f" in {dataset_id}",
+        format_func=lambda f: f"{f} · {dimensions[f]} dims",
     )
     if not vector_field:
         return None
 
-    try:
-        configs = _configs(client, connection_id, dataset_id)
-    except APIError:
-        configs = None  # older endpoints have no configs route: schema labels, else a text box
-    aliases = cluster_aliases(vector_field, _schema(client, connection_id, dataset_id), configs or [])
+    def list_aliases() -> tuple[list[dict] | None, list[str]]:
+        try:
+            configs = _configs(client, connection_id, dataset_id)
+        except APIError:
+            configs = None  # older endpoints have no configs route: schema labels, else a text box
+        return configs, cluster_aliases(vector_field, _schema(client, connection_id, dataset_id), configs or [])
+
+    configs, aliases = _listed("alias", list_aliases, lambda listed: listed[1])
     if configs is not None and not aliases:
-        st.info(
-            f"No clusterings of `{vector_field}` yet. Upload centroids on the **Upload centroids** page.",
-            icon=":material/inbox:",
-        )
-        return None
+        if asked := st.session_state.get(_URL_ASKED, {}).pop("alias", None):
+            not_found.append(f"Alias `{asked}` was not found for {dataset_id} / {vector_field}, which has no aliases yet")
+        st.info(f"No clusterings of `{vector_field}` yet: upload centroids to create one.", icon=":material/inbox:")
+        return Selection(dataset_id, vector_field, dimensions.get(vector_field), None)
     counts = {c["alias"]: c.get("count") for c in configs or [] if vector_field in c.get("vector_fields", [])}
     alias = _choose(
         "Clustering alias",
         aliases or None,
         "alias",
+        not_found,
+        f" for {dataset_id} / {vector_field}",
         format_func=lambda a: f"{a} · {counts[a]} centroids" if counts.get(a) else a,
         help="Which set of centroids (one clustering of this vector field).",
     )
@@ -118,12 +137,28 @@ def _pick(client: Client, connection_id: str) -> Selection | None:
     return Selection(dataset_id, vector_field, dimensions.get(vector_field), alias)
 
 
-def _choose(label: str, options: list[str] | None, key: str, **kwargs) -> str | None:
-    """A selectbox over `options`, or a text box when they could not be listed."""
+def _listed(key: str, fetch, names=lambda listed: listed):
+    """`fetch()`, listed afresh once if the URL asks for a name the cached list lacks: it may be newer
+    than the cache (made by another tool, or shared as a link a moment ago)."""
+    listed = fetch()
+    asked = st.session_state.get(_URL_ASKED, {}).get(key)
+    if asked is not None and names(listed) is not None and asked not in names(listed):
+        clear_listing_cache()
+        listed = fetch()
+    return listed
+
+
+def _choose(label: str, options: list[str] | None, key: str, not_found: list[str], where: str = "", **kwargs) -> str | None:
+    """A selectbox over `options`, or a text box when they could not be listed. A name the URL asked for
+    that is not among `options` falls back to the first, and `not_found` says so."""
+    asked = st.session_state.get(_URL_ASKED, {}).pop(key, None)
     if options is None:
         return st.text_input(label, key=key, placeholder="type the name", **kwargs).strip() or None
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
+        if asked is not None:
+            not_found.append(f"{_NAMES[key]} `{asked}` was not found{where}; showing {options[0]}")
+            st.session_state[_URL_ASKED].clear()  # the URL's field and alias belonged to what was not found
     return st.selectbox(label, options, key=key, **kwargs)
 
 
@@ -131,6 +166,7 @@ def _seed_from_url() -> None:
     for key in URL_KEYS:
         if key not in st.session_state and key in st.query_params:
             st.session_state[key] = st.query_params[key]
+            st.session_state.setdefault(_URL_ASKED, {})[key] = st.query_params[key]
 
 
 def _mirror_to_url(selection: Selection | None) -> None:
@@ -138,5 +174,7 @@ def _mirror_to_url(selection: Selection | None) -> None:
         return
     for key in URL_KEYS:
         value = getattr(selection, key)
-        if st.query_params.get(key) != value:
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
             st.query_params[key] = value

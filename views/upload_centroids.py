@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePath
 
 import streamlit as st
@@ -43,12 +44,14 @@ def _open_alias(alias: str) -> None:
 if st.session_state.pop(_OPEN_MAP, False):
     st.switch_page("views/cluster_map.py")
 st.title("Upload centroids", anchor=False)
-selection: Selection = require_selection()
+selection: Selection = require_selection(alias_required=False)  # alias None: this upload makes the first one
 client = get_client()
 file_stem = f"{selection.dataset_id}-{selection.vector_field.removesuffix('_vector_')}"
 
 try:
-    existing = _current_centroids(client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias)
+    existing = AliasCentroids.empty() if selection.alias is None else _current_centroids(
+        client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias
+    )
 except APIError as err:
     show_api_error(err, "Reading the current centroids")
     st.stop()
@@ -56,7 +59,11 @@ dimension = selection.dimension or existing.dimension
 st.caption(
     f"Dataset **{selection.dataset_id}** · vector field **{selection.vector_field}**"
     + (f" ({dimension} dims)" if dimension else "")
-    + f" · current alias **{selection.alias}** ({len(existing.ids):,} centroids)"
+    + (
+        f" · current alias **{selection.alias}** ({len(existing.ids):,} centroids)"
+        if selection.alias
+        else " · no aliases yet: upload centroids to create the first one"
+    )
 )
 
 st.subheader("Upload a CSV", anchor=False)
@@ -97,7 +104,7 @@ else:
 
         if not already_done:
             st.subheader("Where to write them", anchor=False)
-            target = st.radio(
+            target = _NEW if selection.alias is None else st.radio(
                 "Target alias",
                 [_NEW, _REPLACE],
                 format_func=lambda t: "A new alias" if t == _NEW else f"Replace the current alias '{selection.alias}'",
@@ -161,7 +168,10 @@ else:
                     show_api_error(err, f"Uploading the centroids to '{alias}'")
                 else:
                     _current_centroids.clear()
-                    clear_listing_cache()
+                    clear_listing_cache()  # the sidebar lists the new alias at once
+                    if selection.alias is None:  # the first alias: the sidebar picks it
+                        st.session_state["alias"] = alias
+                        selection = replace(selection, alias=alias)
                     st.session_state[_RESULT] = (selection, uploaded_file.file_id, result, stored)
                     st.rerun()
 
@@ -189,5 +199,7 @@ if existing.ids:
         key="upload_export",
     )
     st.caption("Same format as the upload: the file uploads again unchanged.")
+elif selection.alias is None:
+    st.caption(f"`{selection.vector_field}` has no aliases yet: nothing to export.")
 else:
     st.caption(f"The alias '{selection.alias}' has no centroids yet: nothing to export.")

@@ -58,6 +58,29 @@ def test_an_unknown_dataset_in_the_url_falls_back_to_a_real_one(app_page):
     at = app_page(dataset_id="no-such-dataset")
     assert not at.exception
     assert _by_label(at.sidebar.selectbox, "Dataset").value == DEMO_DATASET
+    assert [w.value for w in at.main.warning] == [f"Dataset `no-such-dataset` was not found; showing {DEMO_DATASET}."]
+
+
+def test_an_unknown_alias_in_the_url_is_named_until_another_is_picked(app_page):
+    at = app_page(dataset_id=DEMO_DATASET, vector_field=DEMO_VECTOR_FIELD, alias="no-such-alias")
+    assert _by_label(at.sidebar.selectbox, "Clustering alias").value == DEMO_ALIAS
+    warning = f"Alias `no-such-alias` was not found for {DEMO_DATASET} / {DEMO_VECTOR_FIELD}; showing {DEMO_ALIAS}."
+    assert [w.value for w in at.main.warning] == [warning]
+    at.run()
+    assert [w.value for w in at.main.warning] == [warning]  # still true on the next run (the map reruns itself)
+
+    _by_label(at.sidebar.selectbox, "Dataset").set_value("python-docs")
+    at.run()
+    assert not at.main.warning
+
+
+def test_a_vector_field_without_centroids_says_to_upload_some(app_page, demo_client):
+    dataset = "no-centroids-yet"
+    demo_client.datasets.bulk_insert(dataset, [{"_id": f"doc-{i}", "emb_vector_": [float(i), 1.0]} for i in range(5)])
+    at = app_page(dataset_id=dataset)
+    assert not at.exception
+    assert "`emb_vector_` has no centroids yet" in at.main.info[0].value
+    assert [link.label for link in at.main.get("page_link")] == ["Upload centroids"]
 
 
 def test_fewer_documents_per_cluster_draws_a_smaller_sample(app_page):

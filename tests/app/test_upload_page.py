@@ -8,7 +8,6 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from centroid_explorer import centroid_csv
-from components.pickers import clear_listing_cache
 from tests.app.conftest import DEMO_ALIAS, DEMO_DATASET, DEMO_VECTOR_FIELD
 
 UPLOAD = "views/upload_centroids.py"
@@ -91,7 +90,6 @@ def test_replace_needs_the_confirmation_then_leaves_exactly_the_files_centroids(
     alias = f"replace-{uuid.uuid4().hex[:6]}"
     old = centroid_csv.parse(_csv(["old", "kept"], seed=1), DIMENSION)
     demo_client.centroids.insert(DEMO_DATASET, old.as_cluster_centers(DEMO_VECTOR_FIELD), DEMO_VECTOR_FIELD, alias)
-    clear_listing_cache()  # the sidebar lists aliases from a cache; this one is new
     at = app_page(UPLOAD, **{**DEMO, "alias": alias})
     assert f"current alias **{alias}**" in at.caption[0].value  # never replace the demo alias by mistake
     at.file_uploader[0].set_value(("new.csv", _csv(["kept", "new"]), "text/csv")).run()
@@ -107,3 +105,25 @@ def test_replace_needs_the_confirmation_then_leaves_exactly_the_files_centroids(
         "kept",
         "new",
     ]
+
+
+def test_the_first_alias_of_a_vector_field_is_created_and_listed(app_page, demo_client):
+    """A freshly loaded dataset (documents, no centroids): pick it, upload a CSV, and the new alias is picked."""
+    dataset, field = f"fresh-{uuid.uuid4().hex[:6]}", "emb_vector_"
+    vectors = np.random.default_rng(3).random((30, 8))
+    demo_client.datasets.bulk_insert(dataset, [{"_id": f"doc-{i}", field: v} for i, v in enumerate(vectors)])
+    at = app_page(UPLOAD, dataset_id=dataset)
+
+    assert not at.exception
+    assert [s.label for s in at.sidebar.selectbox] == ["Dataset", "Vector field"]  # no alias to pick yet
+    assert "no aliases yet" in at.caption[0].value
+    at.file_uploader[0].set_value(("first.csv", centroid_csv.export(["c0", "c1"], vectors[:2]).encode(), "text/csv")).run()
+    assert not at.main.radio  # nothing to replace: a new alias is the only target
+    next(t for t in at.main.text_input if t.label == "New alias name").input("first").run()
+    _button(at, "Upload 2 centroids").click().run()
+
+    assert not at.exception
+    assert any("Inserted 2 centroids into 'first'" in s.value for s in at.success)
+    alias_picker = next(s for s in at.sidebar.selectbox if s.label == "Clustering alias")
+    assert alias_picker.value == "first" and alias_picker.options == ["first · 2 centroids"]
+    assert [c["_id"] for c in demo_client.centroids.iter_list(dataset, field, "first")] == ["c0", "c1"]
