@@ -68,7 +68,9 @@ def cluster_map(
         centroid_flags.append(True)
         rows_per_trace.append(np.empty(0, dtype=np.int64))
     figure.update_layout(
-        height=height, margin=_MARGIN, dragmode="lasso", hovermode="closest",
+        # Zoom, not lasso, by default: Streamlit selects a clicked point only outside box/lasso mode,
+        # and a click on a centroid opens its cluster. Box and lasso are in the toolbar.
+        height=height, margin=_MARGIN, dragmode="zoom", hovermode="closest",
         legend=dict(title="Clusters (click to hide):", itemsizing="constant", orientation="h", y=-0.02, yanchor="top"),
         xaxis=dict(visible=False), yaxis=dict(visible=False),
         hoverlabel=dict(align="left"), plot_bgcolor="#FAFAFD",

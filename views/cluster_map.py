@@ -107,7 +107,10 @@ def map_panel(polling: bool) -> None:
         chosen.insert(1, "label", chosen["cluster_id"].map(lambda c: labels.get(c, "")))
         st.dataframe(chosen, hide_index=True, column_config={"_relevance": st.column_config.NumberColumn(format="%.3f")})
     else:
-        st.caption("Drag a box or lasso over points to list their documents; click a centroid (◆) to open its cluster.")
+        st.caption(
+            "Click a centroid (◆) to open its cluster, or a point to list its document. To list many, choose "
+            "Box or Lasso select in the chart's toolbar and drag over points; drag to zoom, double-click to zoom out."
+        )
 
 
 map_column, side_column = st.columns([3, 2], gap="medium")

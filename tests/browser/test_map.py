@@ -104,3 +104,91 @@ def test_fresh_start_shows_the_map_at_once_then_umap_and_reopens_final(
         f"({'final layout' if reopen_was_final else 'preview'})"
     )
     assert reopen_was_final  # the cached UMAP layout, not a new preview
+
+
+# Pixel positions on the page of the map's points: `(selector) => [{x, y, id, centroid, cluster}, ...]`.
+# Document ids come from their hover text; centroids carry their cluster id as legend group.
+MAP_POINTS = """(selector) => {
+    const plot = document.querySelector(selector), layout = plot._fullLayout, box = plot.getBoundingClientRect();
+    return plot._fullData.flatMap(t => Array.from(t.x, (x, i) => ({
+        x: box.left + layout._size.l + layout.xaxis.l2p(x),
+        y: box.top + layout._size.t + layout.yaxis.l2p(t.y[i]),
+        id: t.mode === 'markers' ? t.text[i].match(/digit-\\d+/)[0] : null,
+        centroid: t.mode !== 'markers', cluster: t.legendgroup,
+    })));
+}"""
+
+
+def _open_refined_map(page, app_url, wait_for_app) -> list[dict]:
+    """The demo map once UMAP has replaced the preview (points no longer move), and its points."""
+    page.goto(app_url + "/" + VIEW)
+    page.wait_for_function(MAP_DRAWN)
+    _wait_refined(page)
+    page.wait_for_function(MAP_DRAWN)
+    wait_for_app(page)
+    return page.evaluate(MAP_POINTS, MAP)
+
+
+def test_a_box_dragged_over_the_map_lists_the_documents_inside_it(
+    page, app_url, wait_for_app, save_screenshot, assert_no_traceback
+):
+    points = _open_refined_map(page, app_url, wait_for_app)
+    documents = [p for p in points if not p["centroid"]]
+    # A box around the first cluster's documents, a few pixels wider than they spread.
+    first = [p for p in documents if p["cluster"] == documents[0]["cluster"]]
+    left, right = min(p["x"] for p in first) - 4, max(p["x"] for p in first) + 4
+    top, bottom = min(p["y"] for p in first) - 4, max(p["y"] for p in first) + 4
+
+    def inside(margin: float) -> set[str]:
+        return {p["id"] for p in documents
+                if left - margin <= p["x"] <= right + margin and top - margin <= p["y"] <= bottom + margin}
+
+    page.locator(MAP).hover()  # the toolbar shows on hover
+    page.locator(".st-key-cluster_map .modebar-btn[data-title='Box Select']").click()
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move(right, bottom, steps=8)
+    page.mouse.up()
+
+    heading = page.get_by_role("heading", name=re.compile(r"\d+ selected documents"))
+    heading.wait_for()
+    wait_for_app(page)
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.locator("[data-testid='glide-cell-0-0']").wait_for(state="attached")  # the grid is drawn
+    table.scroll_into_view_if_needed()
+    save_screenshot(page, "cluster-map-selection", full_page=False)
+
+    selected = int(heading.inner_text().split()[0])
+    assert len(inside(-1)) <= selected <= len(inside(1))  # a point on the box's edge may go either way
+    assert selected >= len(first)
+    shown = [table.locator(f"[data-testid='glide-cell-0-{row}']").text_content() for row in range(min(selected, 5))]
+    assert set(shown) <= inside(1)
+    assert_no_traceback(page)
+
+
+def test_clicking_a_centroid_opens_its_cluster_and_the_map_is_there_on_the_way_back(
+    page, app_url, wait_for_app, assert_no_traceback
+):
+    points = _open_refined_map(page, app_url, wait_for_app)
+    documents = [p for p in points if not p["centroid"]]
+    # The centroid with the most room around it, so the click cannot land on a document instead.
+    centroid = max(
+        (p for p in points if p["centroid"]),
+        key=lambda c: min((d["x"] - c["x"]) ** 2 + (d["y"] - c["y"]) ** 2 for d in documents),
+    )
+    page.mouse.move(centroid["x"], centroid["y"])
+    hover = page.locator(".hoverlayer .hovertext").first
+    hover.wait_for()
+    assert centroid["cluster"] in hover.text_content()  # "Centroid <label> (<cluster id>)"
+    page.mouse.click(centroid["x"], centroid["y"])
+
+    page.get_by_role("heading", name="Cluster documents").wait_for()
+    wait_for_app(page)
+    assert f"cluster_id={centroid['cluster']}" in page.url
+    assert centroid["cluster"] in page.locator("[data-testid='stMultiSelect']").first.inner_text()
+    assert_no_traceback(page)
+
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Cluster map", exact=True).click()
+    page.wait_for_function(MAP_DRAWN)
+    wait_for_app(page)
+    assert page.get_by_role("heading", name="Cluster map").is_visible()  # the old click does not open the cluster again
