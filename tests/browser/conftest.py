@@ -6,6 +6,7 @@
   own process (e.g. a fresh start on an already seeded folder).
 - `browser` (session) / `page` (per test): headless Chromium at /usr/bin/chromium.
 - `wait_for_app(page)`: waits until the script run has finished (never sleeps).
+- `wait_for_grids(page)`: waits until every table is drawn (they load after the script run ends).
 - `assert_no_traceback(page)`: fails if an exception box is on the page.
 - `save_screenshot(page, name)`: writes test-output/screenshots/<name>.png and returns the path.
 
@@ -120,6 +121,16 @@ def wait_for_app(page, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
     page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
 
 
+# Tables load lazily: a grey skeleton first, then the grid with a text mirror of its cells.
+GRIDS_DRAWN = """() => !document.querySelector("[data-testid='stSkeleton']") &&
+    [...document.querySelectorAll("[data-testid='stDataFrame']")].every(grid => grid.querySelector("[data-testid^='glide-cell']"))"""
+
+
+def wait_for_grids(page) -> None:
+    """Wait until every table on the page shows its cells (e.g. before a screenshot)."""
+    page.wait_for_function(GRIDS_DRAWN)
+
+
 def save_screenshot(page, name: str, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -136,6 +147,11 @@ def assert_no_traceback(page) -> None:
 @pytest.fixture(name="wait_for_app")
 def wait_for_app_fixture():
     return wait_for_app
+
+
+@pytest.fixture(name="wait_for_grids")
+def wait_for_grids_fixture():
+    return wait_for_grids
 
 
 @pytest.fixture(name="save_screenshot")

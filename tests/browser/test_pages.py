@@ -23,9 +23,12 @@ def _open(page, app_url, wait_for_app, link: str) -> None:
 
 
 @pytest.mark.parametrize("link, name", PAGES)
-def test_each_page_opens_without_a_traceback(page, app_url, wait_for_app, save_screenshot, assert_no_traceback, link, name):
+def test_each_page_opens_without_a_traceback(
+    page, app_url, wait_for_app, wait_for_grids, save_screenshot, assert_no_traceback, link, name
+):
     _open(page, app_url, wait_for_app, link)
     assert_no_traceback(page)
+    wait_for_grids(page)
     save_screenshot(page, name)
 
 
