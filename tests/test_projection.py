@@ -182,7 +182,8 @@ def test_refined_layout_keeps_the_orientation_of_the_preview():
     axis[7] = 1.0  # the groups lie along the 8th coordinate, not the first
     vectors = np.concatenate([g * 4 * axis + rng.normal(scale=0.3, size=(40, 10)) for g in range(4)])
     preview, refined = quick_layout(vectors, "l2"), project_2d(vectors, "l2")
-    assert np.corrcoef(preview[:, 0], refined[:, 0])[0, 1] > 0.9
+    # A flip gives -1 and a quarter turn ~0; UMAP moves the groups a little (0.89-0.99 seen).
+    assert np.corrcoef(preview[:, 0], refined[:, 0])[0, 1] > 0.7
 
 
 # --- centroids with their documents ------------------------------------------------------
