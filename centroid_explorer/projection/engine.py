@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from centroid_explorer.projection.cache import LayoutCache, layout_key
+from centroid_explorer.projection import worker
 from centroid_explorer.projection.core import check_metric, check_vectors, project_2d, quick_layout
 
 
@@ -72,7 +74,7 @@ class ProjectionJob:
 
 
 class ProjectionEngine:
-    """Makes and caches layouts, one UMAP fit at a time on a background thread.
+    """Makes and caches layouts; the UMAP fits run one at a time in the worker process (worker.py).
 
     `cache_dir` (e.g. <data_dir>/projection-cache) keeps layouts across restarts; None keeps
     them in memory only. The same input submitted twice while running shares one job.
@@ -80,8 +82,6 @@ class ProjectionEngine:
 
     def __init__(self, cache_dir: str | os.PathLike[str] | None = None, *, max_in_memory: int = 32):
         self.cache = LayoutCache(cache_dir, max_in_memory=max_in_memory)
-        # One worker: a UMAP fit already uses both cores, two at once would only slow each other.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projection")
         self._running: dict[str, ProjectionJob] = {}
         self._lock = threading.Lock()
 
@@ -119,17 +119,20 @@ class ProjectionEngine:
             if cached is not None:
                 future.set_result(cached)
                 return ProjectionJob(key, vectors, len(centroids), metric, future)
-            future = self._executor.submit(self._fit, key, vectors, metric, options)
+            fit = worker.submit(project_2d, vectors, metric, **options)
             job = ProjectionJob(key, vectors, len(centroids), metric, future)
             self._running[key] = job
-            return job
+        fit.add_done_callback(partial(self._finish, key, future))
+        return job
 
-    def _fit(self, key: str, vectors: np.ndarray, metric: str, options: dict) -> np.ndarray:
+    def _finish(self, key: str, job_future: Future, fit: Future) -> None:
+        """Cache the fit's layout, then finish the job: whoever sees it done also finds it cached."""
         try:
-            return self.cache.put(key, project_2d(vectors, metric, **options))
-        finally:
-            with self._lock:
-                self._running.pop(key, None)
-
-    def shutdown(self, wait: bool = True) -> None:
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+            layout = self.cache.put(key, fit.result())
+        except Exception as err:  # the fit's error (or its cancellation) is the job's
+            outcome = partial(job_future.set_exception, err)
+        else:
+            outcome = partial(job_future.set_result, layout)
+        with self._lock:
+            self._running.pop(key, None)
+        outcome()

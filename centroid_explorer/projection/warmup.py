@@ -1,8 +1,10 @@
-"""Compile umap-learn's numba code in the background before the first map is asked for.
+"""Compile umap-learn's numba code before the first map is asked for.
 
 The first UMAP fit in a process spends ~5-10 s (exact-neighbour path) to ~35 s (nndescent path)
 compiling, whatever the input size; only the import's share persists on disk (NUMBA_CACHE_DIR).
-Once nndescent has run here, project_2d uses it instead of exact neighbours from 4,096 points.
+Once nndescent has run in a process, project_2d uses it there instead of exact neighbours from
+4,096 points. `start_warmup` compiles in the worker process that fits the dashboard's layouts;
+`warm` compiles in the calling process (the benchmarks time project_2d in-process).
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 
+from centroid_explorer.projection import worker
 from centroid_explorer.projection.core import check_metric, metric_space, project_2d, umap_layout
 from centroid_explorer.projection.numba_setup import use_numba_cache
 
@@ -28,11 +32,11 @@ _started: set[str] = set()  # umap-learn metrics whose warm-up has started
 
 def start_warmup(
     metrics: tuple[str, ...] = ("cosine",), cache_dir: str | os.PathLike[str] | None = None
-) -> threading.Thread | None:
-    """Start compiling, in a daemon thread, every code path a layout under `metrics` takes.
+) -> Future | None:
+    """Have the worker process compile every code path a layout under `metrics` takes.
 
-    `cache_dir` (e.g. <data_dir>/numba-cache) holds numba's on-disk cache; it takes effect
-    only if numba has not been imported yet, so call this first thing at app start.
+    `cache_dir` (e.g. <data_dir>/numba-cache) holds numba's on-disk cache; the worker inherits it
+    only if it has not started yet, so call this first thing at app start.
     Idempotent: returns None when these metrics are already warm or warming.
     """
     if cache_dir is not None:
@@ -43,12 +47,11 @@ def start_warmup(
         if not todo:
             return None
         _started.update(todo)
-        thread = threading.Thread(target=_warm, args=(todo,), name="projection-warmup", daemon=True)
-        thread.start()
-        return thread
+        return worker.submit(warm, todo)
 
 
-def _warm(umap_metrics: list[str]) -> None:
+def warm(umap_metrics: list[str]) -> None:
+    """Compile, in this process, what project_2d runs for each umap-learn metric ("euclidean", "manhattan")."""
     vectors = _clustered(WARMUP_POINTS, 64)
     try:
         for umap_metric in umap_metrics:

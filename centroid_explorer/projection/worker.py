@@ -1,0 +1,80 @@
+"""UMAP runs in one worker process of its own, shared by every ProjectionEngine of this process.
+
+Why a process and not a thread: compiling umap-learn's numba code (~10-40 s on first use) and
+fitting hold the GIL for long stretches, and a thread doing that froze the dashboard's own
+script runs (the first map took 12-20 s to appear instead of ~2 s). In a process of its own the
+compile runs beside the page, at a lower priority, and stays compiled for every later layout.
+
+The worker is started with "spawn" (forking a process that runs threads, like Streamlit's
+server, is unsafe), inherits NUMBA_CACHE_DIR from the environment, and exits when its parent
+does, even if the parent was killed.
+
+Streamlit runs each script as the `__main__` module, and "spawn" makes the new process import
+the parent's `__main__` file first: it would run app.py (and start a server) in the worker.
+So the worker is spawned while a bare module stands in for `__main__`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import time
+import types
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
+
+# The dashboard's own work goes first when the 2 cores are busy; UMAP takes what is left.
+WORKER_NICENESS = 5
+PARENT_CHECK_S = 1.0
+
+_lock = threading.Lock()
+_executor: ProcessPoolExecutor | None = None
+
+
+def submit(fn, *args, **kwargs) -> Future:
+    """Run `fn(*args, **kwargs)` in the worker (started on first use, restarted if it died)."""
+    global _executor
+    with _lock, _bare_main():  # submit is where the pool spawns its process
+        try:
+            return _pool().submit(fn, *args, **kwargs)
+        except BrokenProcessPool:  # the worker died (e.g. killed for memory): start a new one
+            _executor = None
+            return _pool().submit(fn, *args, **kwargs)
+
+
+@contextmanager
+def _bare_main():
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def _pool() -> ProcessPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ProcessPoolExecutor(
+            max_workers=1,  # a UMAP fit already uses both cores: two at once only slow each other
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        )
+    return _executor
+
+
+def _start_worker(parent_pid: int) -> None:
+    os.nice(WORKER_NICENESS)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    # A parent killed with SIGKILL never tells its pool; without this the worker would finish
+    # (or keep compiling) for nobody.
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
