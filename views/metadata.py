@@ -10,7 +10,7 @@ from components import metadata_form as form
 from components.connection import get_client
 from components.feedback import require_selection
 
-st.title("Metadata", anchor=False)
+st.title(":material/edit_note: Metadata", anchor=False)
 selection = require_selection()
 client = get_client()
 st.caption(

@@ -43,7 +43,7 @@ def _open_alias(alias: str) -> None:
 
 if st.session_state.pop(_OPEN_MAP, False):
     st.switch_page("views/cluster_map.py")
-st.title("Upload centroids", anchor=False)
+st.title(":material/upload_file: Upload centroids", anchor=False)
 selection: Selection = require_selection(alias_required=False)  # alias None: this upload makes the first one
 client = get_client()
 file_stem = f"{selection.dataset_id}-{selection.vector_field.removesuffix('_vector_')}"

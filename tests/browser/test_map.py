@@ -28,7 +28,9 @@ def _shown(page) -> int:
 
 
 def _wait_refined(page) -> None:
+    """Until the UMAP layout has replaced the preview; a failed fit (which also ends "refining") fails."""
     page.wait_for_function(f"() => !document.body.innerText.includes({REFINING!r})", timeout=UMAP_TIMEOUT_MS)
+    assert page.get_by_text("The UMAP layout failed").count() == 0, page.inner_text("body")[:2000]
 
 
 def test_map_draws_every_sampled_point_and_hover_shows_the_document(
