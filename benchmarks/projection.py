@@ -150,8 +150,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="projection-bench-"))
     env = dict(os.environ, NUMBA_CACHE_DIR=str(work / "numba-cache"), PYTHONWARNINGS="ignore")
     print(f"load average before: {open('/proc/loadavg').read().split()[:3]}; {os.cpu_count()} cores")
-    header = (f"| data | n x d | mode | plain s | ours s | speed-up | plain peak MB | ours peak MB "
-              f"| plain trust | ours trust | plain recall@10 | ours recall@10 | load |")
+    header = ("| data | n x d | mode | plain s | ours s | speed-up | plain peak MB | ours peak MB "
+              "| plain trust | ours trust | plain recall@10 | ours recall@10 | load |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for name in names:

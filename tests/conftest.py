@@ -1,9 +1,10 @@
-"""Shared fixtures: a real embedded server over real HTTP on a free port."""
+"""Shared fixtures: a real embedded server over real HTTP on a free port, and a client of it."""
 
 from __future__ import annotations
 
 import pytest
 
+from centroid_explorer.client import Client
 from centroid_explorer.server.runner import EmbeddedServer
 
 
@@ -14,3 +15,10 @@ def live_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def client(live_server):
+    """The project's client on the session server."""
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as c:
+        yield c

@@ -15,15 +15,10 @@ from centroid_explorer.alias_centroids import (
     read_centroids,
     upload,
 )
-from centroid_explorer.client import BadRequestError, Client
+from centroid_explorer.client import BadRequestError
 
 VF = "emb_vector_"
 
-
-@pytest.fixture
-def client(live_server):
-    with Client(live_server.base_url, live_server.project, live_server.api_key) as c:
-        yield c
 
 
 @pytest.fixture

@@ -38,11 +38,6 @@ def run_cli(*args: str, server: EmbeddedServer | None = None, env: dict | None =
     return result
 
 
-@pytest.fixture(scope="module")
-def client(live_server):
-    with Client(live_server.base_url, live_server.project, live_server.api_key) as c:
-        yield c
-
 
 @pytest.fixture(scope="module")
 def vectors_dataset(client):

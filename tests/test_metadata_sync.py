@@ -13,11 +13,6 @@ from centroid_explorer.client import Client
 VF = "emb_vector_"
 
 
-@pytest.fixture
-def client(live_server):
-    with Client(live_server.base_url, live_server.project, live_server.api_key) as c:
-        yield c
-
 
 @pytest.fixture
 def other_client(live_server):

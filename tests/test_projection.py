@@ -21,7 +21,6 @@ from centroid_explorer.projection import (
     project_2d,
     project_clusters,
     quick_layout,
-    start_warmup,
 )
 
 

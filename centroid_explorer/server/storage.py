@@ -26,7 +26,7 @@ import numpy as np
 import orjson
 
 from . import contract
-from .documents import check_schema, field_types, is_vector_field, parse_centroids, parse_documents
+from .documents import check_schema, field_types, parse_centroids, parse_documents
 from .errors import BadRequest, NotFound
 from .similarity import relevance
 
