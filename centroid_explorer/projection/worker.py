@@ -23,8 +23,8 @@ import threading
 import time
 import types
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 # The dashboard's own work goes first when the 2 cores are busy; UMAP takes what is left.
 WORKER_NICENESS = 5
@@ -65,6 +65,21 @@ def _pool() -> ProcessPoolExecutor:
             initargs=(os.getpid(),),
         )
     return _executor
+
+
+def _stop_worker() -> None:
+    global _executor
+    if _executor is not None:
+        for process in list((_executor._processes or {}).values()):
+            process.terminate()
+        _executor.shutdown(wait=False, cancel_futures=True)
+        _executor = None  # collected now, while the modules its finalizer uses still exist
+
+
+# At exit, concurrent.futures waits for the running job: a compile could hold Ctrl-C up for a
+# minute. Stop the worker first (threading's exit hooks run last-registered first, so this one
+# runs before concurrent.futures' own, registered when it was imported above).
+threading._register_atexit(_stop_worker)
 
 
 def _start_worker(parent_pid: int) -> None:
