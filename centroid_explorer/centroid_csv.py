@@ -259,11 +259,9 @@ def _vector_from_one_cell(cell: str, row: int, column: str) -> tuple[list[float]
         items = [item for item in _NUMBER_SEPARATORS.split(text) if item]
     vector, problems = [], []
     for position, item in enumerate(items, start=1):
-        value = _to_float(item)
-        if value is None:
-            problems.append(Problem(f"item {position} is not a number: {_show(item)}", row=row, column=column))
-        elif not _finite_float32(value):
-            problems.append(Problem(f"item {position} is not a finite 32-bit number: {_show(item)}", row=row, column=column))
+        value, defect = _number(item)
+        if defect:
+            problems.append(Problem(f"item {position} is {defect}", row=row, column=column))
         else:
             vector.append(value)
     if not items:
@@ -275,16 +273,22 @@ def _vector_from_columns(cells, row, vector_columns, vector_indexes) -> tuple[li
     vector, problems = [], []
     for name, index in zip(vector_columns, vector_indexes):
         text = cells[index].strip()
-        value = _to_float(text)
-        if not text:
-            problems.append(Problem("empty value", row=row, column=name))
-        elif value is None:
-            problems.append(Problem(f"not a number: {_show(text)}", row=row, column=name))
-        elif not _finite_float32(value):
-            problems.append(Problem(f"not a finite 32-bit number: {_show(text)}", row=row, column=name))
+        value, defect = _number(text) if text else (None, "empty value")
+        if defect:
+            problems.append(Problem(defect, row=row, column=name))
         else:
             vector.append(value)
     return vector, problems
+
+
+def _number(text: str) -> tuple[float | None, str | None]:
+    """The value of one cell or list item, or what is wrong with it."""
+    value = _to_float(text)
+    if value is None:
+        return None, f"not a number: {_show(text)}"
+    if not _finite_float32(value):
+        return None, f"not a finite 32-bit number: {_show(text)}"
+    return value, None
 
 
 def _to_float(item) -> float | None:

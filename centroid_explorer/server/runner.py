@@ -145,7 +145,7 @@ def serve(
         print(f"  API key: in {credentials.key_file}")
     else:
         print("  API key: the one given (--api-key or $RELEVANCE_API_KEY)")
-    print("  clients send `Authorization: <project>:<api_key>`; Ctrl-C stops")
+    print("  clients send the header `Authorization: <project>:<key>`; Ctrl-C stops")
     try:
         _uvicorn_server(store, credentials).run(sockets=[sock])
     finally:
