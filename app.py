@@ -6,9 +6,11 @@ import streamlit as st
 
 from components.connection import connection_id, connection_label, connection_problem, get_client
 from components.pickers import render_pickers
+from components.plotly_preload import preload_plotly
 from components.warmup import start_projection_warmup
 
 st.set_page_config(page_title="Centroid Explorer", page_icon=":material/scatter_plot:", layout="wide")
+preload_plotly()  # first element: the browser loads plotly.js while the rest of the script runs
 
 pages = {
     "Explore": [

@@ -1,12 +1,19 @@
 """Time to a map on screen, in a real browser, on a freshly started dashboard (issue 5's figures).
 
-A data folder is seeded once (first start of the app), then for each round a new `streamlit run
-app.py` process is started on it and Chromium opens the cluster map of the digits demo:
-- first paint: from opening the page to the map's points on screen (the PCA preview);
-- UMAP: from opening the page to the refined layout replacing it;
-- reopen: a second tab on the same view once the layout is cached.
+A data folder is seeded once (first start of the app). Then, per round, a new `streamlit run app.py`
+process is started on it, and Chromium opens the cluster map of the digits demo:
+- fresh app: the first tab after the start, with a new browser profile (nothing cached): to the
+  map's points on screen (the PCA preview), and to the UMAP layout replacing it;
+- reopened, new profile: a second tab on the same view, in another new profile (the layout is
+  cached now, so this is the final map);
+- reopened, returning browser: a third tab, in the second tab's profile (its HTTP cache holds
+  Streamlit's JavaScript, as for anyone who has opened the dashboard before);
+- from another page: in that profile, the Connect page first, then "Cluster map" in the sidebar.
+Last, a reference: a Streamlit page with nothing but one plotly chart of the same number of
+points and clusters (benchmarks/first_paint_floor.py), in a new profile and a returning one.
+"Map on screen" is plotly having drawn the map's data (its `data` set, polled every 20 ms).
 
-    .venv/bin/python benchmarks/first_paint.py --rounds 3
+    .venv/bin/python benchmarks/first_paint.py --rounds 5
 
 Uses the browser tests' launcher (tests/browser/conftest.py) and Debian's /usr/bin/chromium.
 """
@@ -15,16 +22,20 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import statistics
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VIEW = "/?dataset_id=digits&vector_field=pixels_vector_&alias=kmeans-10"
+VIEW = "?dataset_id=digits&vector_field=pixels_vector_&alias=kmeans-10"
 MAP_DRAWN = """() => { const p = document.querySelector('.st-key-cluster_map .js-plotly-plot');
                        return !!(p && p.data && p.data.length); }"""
 REFINED = "() => !document.body.innerText.includes('Refining layout')"
+VIEWPORT = {"width": 1440, "height": 1000}
+TIMEOUT_MS = 300_000
 
 
 def _launcher():
@@ -34,52 +45,86 @@ def _launcher():
     return module
 
 
-def _time_to(page, url: str, condition: str) -> float:
+def _open(context, url: str) -> tuple[object, float]:
+    """A new tab on `url`; returns it and the seconds until the map is drawn."""
+    page = context.new_page()
     start = time.monotonic()
     page.goto(url)
-    page.wait_for_function(condition, timeout=300_000)
-    return time.monotonic() - start
+    page.wait_for_function(MAP_DRAWN, polling=20, timeout=TIMEOUT_MS)
+    return page, time.monotonic() - start
+
+
+def _map_size(page) -> tuple[int, int]:
+    """(documents shown, clusters) from the map page's caption."""
+    caption = page.get_by_text(re.compile(r"clusters · .* documents · showing")).inner_text()
+    clusters = int(re.match(r"(\d+) clusters", caption).group(1))
+    return int(re.search(r"showing ([\d,]+)", caption).group(1).replace(",", "")), clusters
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    browser_kit = _launcher()
+    kit = _launcher()
     from playwright.sync_api import sync_playwright
 
-    rows = []
+    times: dict[str, list[float]] = defaultdict(list)
+    load_before = Path("/proc/loadavg").read_text().split()[0]
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         data, logs = Path(tmp, "data"), Path(tmp, "logs")
         data.mkdir(), logs.mkdir()
-        browser = playwright.chromium.launch(
-            executable_path=browser_kit.CHROMIUM, headless=True, args=browser_kit.CHROMIUM_ARGS
-        )
-        with browser_kit.running_app(data, logs) as url:  # first start: seeds the demo data
+        browser = playwright.chromium.launch(executable_path=kit.CHROMIUM, headless=True, args=kit.CHROMIUM_ARGS)
+        with kit.running_app(data, logs) as url:  # first start: seeds the demo data
             seeding = browser.new_page()
-            _time_to(seeding, url + "/connect", "() => document.body.innerText.includes('Connect')")
+            seeding.goto(url + "/connect")
+            kit.wait_for_app(seeding)
             seeding.close()
-        for round_ in range(args.rounds):
-            with browser_kit.running_app(data, logs) as url:
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        for _ in range(args.rounds):
+            with kit.running_app(data, logs) as url:
+                first = browser.new_context(viewport=VIEWPORT)
                 start = time.monotonic()
-                page.goto(url + VIEW)
-                page.wait_for_function(MAP_DRAWN, timeout=300_000)
-                first = time.monotonic() - start
-                page.wait_for_function(REFINED, timeout=300_000)
-                refined = time.monotonic() - start
-                reopen = _time_to(browser.new_page(viewport={"width": 1440, "height": 1000}), url + VIEW, MAP_DRAWN)
-                rows.append((round_ + 1, first, refined, reopen))
+                page, on_screen = _open(first, url + "/" + VIEW)
+                times["fresh app, new profile: map on screen"].append(on_screen)
+                page.wait_for_function(REFINED, timeout=TIMEOUT_MS)
+                times["fresh app, new profile: UMAP layout"].append(time.monotonic() - start)
+                kit.wait_for_app(page)
+                points, clusters = _map_size(page)
+                first.close()
+
+                returning = browser.new_context(viewport=VIEWPORT)
+                page, seconds = _open(returning, url + "/" + VIEW)
+                times["reopened, new profile"].append(seconds)
+                kit.wait_for_app(page)
+                page.close()
+                page, seconds = _open(returning, url + "/" + VIEW)
+                times["reopened, returning browser"].append(seconds)
+                kit.wait_for_app(page)
+                page.goto(url + "/connect" + VIEW)
+                kit.wait_for_app(page)
+                start = time.monotonic()
+                page.locator("[data-testid='stSidebarNav']").get_by_text("Cluster map", exact=True).click()
+                page.wait_for_function(MAP_DRAWN, polling=20, timeout=TIMEOUT_MS)
+                times["from another page (sidebar link)"].append(time.monotonic() - start)
+                returning.close()
+
+        floor_view = f"/?points={points}&clusters={clusters}"
+        with kit.running_app(data, logs, script="benchmarks/first_paint_floor.py") as url:
+            for _ in range(args.rounds):
+                returning = browser.new_context(viewport=VIEWPORT)
+                page, seconds = _open(returning, url + floor_view)
+                times["reference page, new profile"].append(seconds)
+                kit.wait_for_app(page)
+                page.close()
+                page, seconds = _open(returning, url + floor_view)
+                times["reference page, returning browser"].append(seconds)
+                returning.close()
         browser.close()
 
-    print(f"load average before: {Path('/proc/loadavg').read_text().split()[0]}")
-    print("| round | map on screen s | UMAP layout s | reopened view s |")
-    print("|-------|-----------------|---------------|-----------------|")
-    for round_, first, refined, reopen in rows:
-        print(f"| {round_} | {first:.2f} | {refined:.2f} | {reopen:.2f} |")
-    if len(rows) > 1:
-        med = [statistics.median(r[i] for r in rows) for i in (1, 2, 3)]
-        print(f"| median | {med[0]:.2f} | {med[1]:.2f} | {med[2]:.2f} |")
+    print(f"load average before: {load_before}; map: {points} documents + {clusters} centroids; {args.rounds} rounds")
+    print("| scenario | median s | min s | max s |")
+    print("|---|---|---|---|")
+    for name, values in times.items():
+        print(f"| {name} | {statistics.median(values):.2f} | {min(values):.2f} | {max(values):.2f} |")
 
 
 if __name__ == "__main__":

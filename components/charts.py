@@ -1,6 +1,9 @@
 """Plotly figures for the cluster pages: the map, cluster sizes, centroid similarity, relevance histogram.
 
-Arrays go to plotly as numpy (building from lists is ~100x slower); the map uses Scattergl.
+Arrays go to plotly as numpy (building from lists is ~100x slower). Scatter plots are SVG up to
+SVG_MAX_POINTS and WebGL above: on a machine without a GPU, WebGL's set-up (shaders compiled in
+software) costs ~0.3 s per chart, more than SVG takes to draw a couple of thousand points, while
+SVG falls behind past ~3,000 (benchmarks/README.md, "first paint").
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from centroid_explorer.cluster_view import ClusterSample
 from centroid_explorer.projection import Layout
 
 PALETTE = qualitative.Plotly + qualitative.Dark24
+SVG_MAX_POINTS = 2_000
 _MARGIN = dict(l=10, r=10, t=40, b=10)
 
 
@@ -32,19 +36,25 @@ def colour(position: int) -> str:
     return PALETTE[position % len(PALETTE)]
 
 
+def scatter_type(points: int) -> type[go.Scatter] | type[go.Scattergl]:
+    """The scatter trace for a chart of this many points (SVG for a few, WebGL for many)."""
+    return go.Scatter if points <= SVG_MAX_POINTS else go.Scattergl
+
+
 def cluster_map(
     sample: ClusterSample, layout: Layout, labels: dict[str, str], hover: np.ndarray, height: int = 640
 ) -> tuple[go.Figure, MapTraces]:
     """Documents coloured by cluster, centroids as large labelled markers; one legend entry per cluster
     toggles both its documents and its centroid."""
     figure = go.Figure()
+    scatter = scatter_type(len(layout.documents) + len(layout.centroids))
     clusters, centroid_flags, rows_per_trace = [], [], []
     for position, cluster_id in enumerate(sample.cluster_ids):
         name = labels.get(cluster_id) or cluster_id
         rows = np.flatnonzero(sample.cluster_index == position)
         xy = layout.documents[rows]
         figure.add_trace(
-            go.Scattergl(
+            scatter(
                 x=xy[:, 0], y=xy[:, 1], mode="markers", name=name, legendgroup=cluster_id,
                 marker=dict(size=6, color=colour(position), opacity=0.75),
                 text=hover[rows], hovertemplate="%{text}<extra></extra>",
@@ -55,7 +65,7 @@ def cluster_map(
         rows_per_trace.append(rows)
         centroid = layout.centroids[position]
         figure.add_trace(
-            go.Scattergl(
+            scatter(
                 x=centroid[:1], y=centroid[1:2], mode="markers+text", name=name, legendgroup=cluster_id,
                 showlegend=False, text=[html.escape(name)], textposition="top center",
                 textfont=dict(size=13, color="#1F2333"),

@@ -13,9 +13,9 @@ from centroid_explorer import centroid_csv
 from centroid_explorer.alias_centroids import AliasCentroids
 from centroid_explorer.centroid_csv import CentroidCSVError, Centroids
 from centroid_explorer.projection.core import quick_layout
+from components import charts
 
 PREVIEW_ROWS = 500
-_GL_ABOVE = 1000  # Scattergl past this many points; SVG is crisper for a few
 
 
 def format_help(dimension: int | None, file_stem: str) -> None:
@@ -101,7 +101,7 @@ def preview_map(existing: AliasCentroids, uploaded: Centroids, alias: str) -> No
     stacked = uploaded.vectors if not existing.ids else np.vstack([existing.vectors, uploaded.vectors])
     xy = quick_layout(stacked)
     split = len(existing.ids)
-    scatter = go.Scattergl if len(stacked) > _GL_ABOVE else go.Scatter
+    scatter = charts.scatter_type(len(stacked))
     figure = go.Figure()
     if split:
         figure.add_trace(

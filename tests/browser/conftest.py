@@ -2,8 +2,8 @@
 
 - `app_url` (session): the app started as a subprocess on a fresh data folder (the embedded server
   seeds the demo data on first start), with no RELEVANCE_* variables so it uses the embedded server.
-- `running_app(data_folder, log_folder)`: the same as a context manager, for tests that need their
-  own process (e.g. a fresh start on an already seeded folder).
+- `running_app(data_folder, log_folder, script="app.py")`: the same as a context manager, for tests
+  that need their own process (e.g. a fresh start on an already seeded folder).
 - `browser` (session) / `page` (per test): headless Chromium at /usr/bin/chromium.
 - `wait_for_app(page)`: waits until the script run has finished (never sleeps).
 - `wait_for_grids(page)`: waits until every table is drawn (they load after the script run ends).
@@ -67,15 +67,15 @@ def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> Non
 
 
 @contextmanager
-def running_app(data_folder: Path, log_folder: Path):
-    """`streamlit run app.py` on a free port over `data_folder`; yields its URL, stops it after."""
+def running_app(data_folder: Path, log_folder: Path, script: str = "app.py"):
+    """`streamlit run <script>` on a free port over `data_folder`; yields its URL, stops it after."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVANCE_")}
     env["CENTROID_EXPLORER_DATA"] = str(data_folder)
     log = log_folder / f"streamlit-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )

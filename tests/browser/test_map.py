@@ -63,6 +63,20 @@ def test_map_draws_every_sampled_point_and_hover_shows_the_document(
     save_screenshot(page, "cluster-map-hover", full_page=False)
 
 
+def test_a_large_sample_is_drawn_in_webgl_with_every_point(page, app_url, wait_for_app, assert_no_traceback):
+    """Past charts.SVG_MAX_POINTS the map switches from SVG to WebGL; every sampled point is still drawn.
+    The text demo, as the digits one has fewer documents than that."""
+    page.goto(app_url + "/?dataset_id=python-docs&vector_field=text_vector_&alias=kmeans-12")
+    page.wait_for_function(MAP_DRAWN)
+    wait_for_app(page)
+    page.get_by_role("slider").first.press("End")  # "Documents per cluster" to its largest, 500
+    page.wait_for_function(f"() => document.querySelector({MAP!r})._fullData[0].type === 'scattergl'")
+    wait_for_app(page)
+    assert_no_traceback(page)
+    drawn = page.evaluate(COUNT_DOCUMENT_POINTS, MAP)
+    assert drawn == _shown(page) > 2_000
+
+
 def test_fresh_start_shows_the_map_at_once_then_umap_and_reopens_final(
     browser, app_url, running_app, tmp_path_factory, save_screenshot, wait_for_app
 ):

@@ -54,3 +54,15 @@ def test_wrong_api_key_shows_the_message_not_a_traceback(
     assert "wrong-key-123" not in page.inner_text("body")
     assert "rejected the project or API key" in message.inner_text()
     save_screenshot(page, "connect-wrong-key")
+
+
+def test_a_page_without_charts_already_loads_plotly_for_the_next_one(page, app_url, wait_for_app):
+    """components/plotly_preload.py: opening Connect imports plotly.js, so a map opened next need not
+    wait for it; the preload element takes no room on the page."""
+    page.goto(app_url + "/connect")
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource').some(e => e.name.includes('/PlotlyChart.'))", timeout=30_000
+    )
+    assert page.locator(".js-plotly-plot").count() == 0
+    assert page.locator(".st-key-plotly_preload").is_hidden()
