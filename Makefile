@@ -28,7 +28,7 @@ sdk-venv: $(SDK_VENV)/.ready
 
 ## Install and start the dashboard on the embedded server (demo data seeded on first start).
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
 ## Install the test requirements and run every test (browser tests need /usr/bin/chromium).
 test: $(VENV)/.dev $(SDK_VENV)/.ready

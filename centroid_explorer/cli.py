@@ -27,7 +27,7 @@ EXIT_USER_ERROR = 1
 DESCRIPTION = """\
 Centroid Explorer: explore and curate vector clusters over the Relevance AI cluster-centroid API.
 
-The dashboard is `streamlit run app.py`. These commands run its API server on its own and move
+The dashboard is `streamlit run dashboard.py` (`make run`). These commands run its API server on its own and move
 data in and out. Commands that talk to an API use, in order: --base-url (or RELEVANCE_BASE_URL)
 with --project and --api-key (or RELEVANCE_PROJECT, RELEVANCE_API_KEY); otherwise the local
 embedded server's data folder (--data, or CENTROID_EXPLORER_DATA, or

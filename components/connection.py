@@ -59,6 +59,17 @@ def current_endpoint() -> Endpoint | None:
     return st.session_state[_ENDPOINT]
 
 
+def start_default_backend() -> None:
+    """Start the embedded server now if it is what a new session will connect to (no usable
+    RELEVANCE_* settings); for a start-up hook, so the first page does not wait for it."""
+    try:
+        configured = endpoint_from(configured_settings())
+    except EndpointError:
+        configured = None  # a session falls back to the embedded server and says why
+    if configured is None:
+        _embedded_client()
+
+
 def get_client() -> Client | None:
     """The client for the current connection; None (with the reason shown) if the embedded server failed."""
     endpoint = current_endpoint()

@@ -1,8 +1,9 @@
-"""Real-browser fixtures: `streamlit run app.py` on a free port, driven by Playwright + Debian's Chromium.
+"""Real-browser fixtures: `streamlit run dashboard.py` (as `make run`) on a free port, driven by
+Playwright + Debian's Chromium.
 
 - `app_url` (session): the app started as a subprocess on a fresh data folder (the embedded server
   seeds the demo data on first start), with no RELEVANCE_* variables so it uses the embedded server.
-- `running_app(data_folder, log_folder, script="app.py")`: the same as a context manager, for tests
+- `running_app(data_folder, log_folder, script="dashboard.py")`: the same as a context manager, for tests
   that need their own process (e.g. a fresh start on an already seeded folder).
 - `browser` (session) / `page` (per test): headless Chromium at /usr/bin/chromium.
 - `wait_for_app(page)`: waits until the script run has finished (never sleeps).
@@ -67,7 +68,7 @@ def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> Non
 
 
 @contextmanager
-def running_app(data_folder: Path, log_folder: Path, script: str = "app.py"):
+def running_app(data_folder: Path, log_folder: Path, script: str = "dashboard.py"):
     """`streamlit run <script>` on a free port over `data_folder`; yields its URL, stops it after."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVANCE_")}
