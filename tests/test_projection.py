@@ -273,11 +273,16 @@ def test_cached_layouts_cannot_be_changed_by_a_caller(tmp_path):
 # --- warm-up -----------------------------------------------------------------------------
 
 def test_warmup_keeps_numba_cache_in_the_given_folder_without_importing_numba_early(tmp_path):
+    """Also: a layout asked for during the warm-up (the first map) is fitted before its long step."""
     script = (
-        "import sys; from centroid_explorer.projection import start_warmup\n"
+        "import sys, numpy as np; from centroid_explorer.projection import ProjectionEngine, start_warmup\n"
         "assert 'numba' not in sys.modules\n"
         "warming = start_warmup(('cosine',), cache_dir=sys.argv[1])\n"
         "assert start_warmup(('l2', 'dp'), cache_dir=sys.argv[1]) is None  # same compiled path\n"
+        "documents = np.random.default_rng(0).normal(size=(300, 16)).astype(np.float32)\n"
+        "first_map = ProjectionEngine(sys.argv[1] + '/layouts').submit(documents)\n"
+        "assert first_map.result(timeout=600).refined\n"
+        "assert not warming.done()  # nndescent's compile (~25 s) comes after the first map\n"
         "warming.result(timeout=600)\n"
         "assert 'numba' not in sys.modules  # compiled in the worker process, not here\n"
     )

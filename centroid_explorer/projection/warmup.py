@@ -9,9 +9,11 @@ Once nndescent has run in a process, project_2d uses it there instead of exact n
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -37,7 +39,8 @@ def start_warmup(
 
     `cache_dir` (e.g. <data_dir>/numba-cache) holds numba's on-disk cache; the worker inherits it
     only if it has not started yet, so call this first thing at app start.
-    Idempotent: returns None when these metrics are already warm or warming.
+    The returned future is done when the whole warm-up is. Idempotent: returns None when these
+    metrics are already warm or warming.
     """
     if cache_dir is not None:
         use_numba_cache(Path(cache_dir))
@@ -47,23 +50,56 @@ def start_warmup(
         if not todo:
             return None
         _started.update(todo)
-        return worker.submit(warm, todo)
+    # Two steps, the second submitted when the first is done: a layout asked for meanwhile (the
+    # first map, usually small) is fitted right after the quick step instead of after nndescent's.
+    return _in_turn([functools.partial(warm_small, todo), functools.partial(warm_large, todo)])
 
 
 def warm(umap_metrics: list[str]) -> None:
     """Compile, in this process, what project_2d runs for each umap-learn metric ("euclidean", "manhattan")."""
-    vectors = _clustered(WARMUP_POINTS, 64)
+    warm_small(umap_metrics)
+    warm_large(umap_metrics)
+
+
+def warm_small(umap_metrics: list[str]) -> None:
+    """What project_2d runs for each metric until nndescent is compiled (euclidean: exact
+    neighbours; manhattan already takes nndescent), ~5-10 s."""
     try:
         for umap_metric in umap_metrics:
-            # What project_2d runs for this metric (euclidean: exact neighbours, the path taken
-            # until nndescent is compiled), then nndescent, which then serves euclidean inputs
-            # of 4,096 points and more (manhattan already took it above).
-            project_2d(vectors, "l2" if umap_metric == "euclidean" else "l1", n_epochs=10)
-            if umap_metric == "euclidean":
-                umap_layout(vectors[:, :50], "euclidean", n_neighbors=15, min_dist=0.1, n_epochs=10,
-                            random_state=None, init=vectors[:, :2])
+            project_2d(_clustered(WARMUP_POINTS, 64), "l2" if umap_metric == "euclidean" else "l1", n_epochs=10)
     except Exception:  # the real fit will raise the same error where the user sees it
         log.exception("projection warm-up failed")
+
+
+def warm_large(umap_metrics: list[str]) -> None:
+    """nndescent for euclidean, which then serves inputs of 4,096 points and more, ~25-30 s."""
+    if "euclidean" not in umap_metrics:
+        return
+    vectors = _clustered(WARMUP_POINTS, 64)
+    try:
+        umap_layout(vectors[:, :50], "euclidean", n_neighbors=15, min_dist=0.1, n_epochs=10,
+                    random_state=None, init=vectors[:, :2])
+    except Exception:  # as above
+        log.exception("projection warm-up failed")
+
+
+def _in_turn(steps: list[Callable[[], None]]) -> Future:
+    """Submit each step to the worker once the one before has finished; the future is done after the last."""
+    finished: Future = Future()
+
+    def submit(position: int) -> None:
+        if position == len(steps):
+            finished.set_result(None)
+            return
+        try:
+            step = worker.submit(steps[position])
+        except RuntimeError:  # the worker was stopped (the app is shutting down): nothing left to warm
+            finished.cancel()
+            return
+        step.add_done_callback(lambda _: submit(position + 1))
+
+    submit(0)
+    return finished
 
 
 def _clustered(n: int, d: int) -> np.ndarray:
