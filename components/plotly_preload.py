@@ -39,6 +39,7 @@ def preload_plotly() -> None:
         "const entry = document.querySelector('script[type=module][src*=\"/static/js/index.\"]');"
         f"if (entry) import(new URL('./{chunk}', entry.src).href);"
     )
+    # Hidden with the wrapper Streamlit puts around the container, so it adds no gap above the page.
+    style = f"[data-testid=stLayoutWrapper]:has(> .st-key-{_KEY}){{display:none}}"
     with st.container(key=_KEY):
-        # display:none takes the element out of the layout, so it adds no gap above the page.
-        st.html(f"<style>.st-key-{_KEY}{{display:none}}</style><script>{script}</script>", unsafe_allow_javascript=True)
+        st.html(f"<style>{style}</style><script>{script}</script>", unsafe_allow_javascript=True)

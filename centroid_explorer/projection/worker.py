@@ -90,8 +90,7 @@ def _start_worker(parent_pid: int) -> None:
 def _lowest_priority() -> None:
     # The dashboard and its browser go first; UMAP takes what they leave. Measured (benchmarks/
     # README.md, first paint): nice 19 instead of 5 made pages opened during a compile ~0.3 s
-    # quicker and the compile no slower. SCHED_IDLE was tried too: during the full test suite
-    # its worker compiled nothing in 3 minutes.
+    # quicker and the compile no slower. SCHED_IDLE measured the same, and is Linux-only.
     os.nice(19)
 
 

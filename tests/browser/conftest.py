@@ -71,7 +71,9 @@ def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> Non
 def running_app(data_folder: Path, log_folder: Path, script: str = "dashboard.py"):
     """`streamlit run <script>` on a free port over `data_folder`; yields its URL, stops it after."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVANCE_")}
+    # As `make run` starts it: no RELEVANCE_*, and not the NUMBA_CACHE_DIR this test process's own
+    # app set (AppTest's warm-up), which would send the app's compiled code to another folder.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RELEVANCE_") and k != "NUMBA_CACHE_DIR"}
     env["CENTROID_EXPLORER_DATA"] = str(data_folder)
     log = log_folder / f"streamlit-{port}.log"
     with log.open("w") as out:
