@@ -20,8 +20,8 @@ from centroid_explorer.projection import stop_worker
 from components.warmup import start_projection_warmup
 
 log = logging.getLogger("centroid_explorer.dashboard")
-# What the first page imports: the connection (client and embedded server stacks), pandas, plotly figures.
-FIRST_PAGE_MODULES = ("components.connection", "centroid_explorer.cluster_view", "components.charts")
+# What the first page imports besides the connection: pandas, plotly's figures.
+FIRST_PAGE_MODULES = ("centroid_explorer.cluster_view", "components.charts")
 # Streamlit warns when a cached function runs outside a page; here that is the point.
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
 
@@ -29,9 +29,11 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").set
 def _prepare() -> None:
     """In a thread: the imports (~1 s) and the server's start would otherwise delay the URL being served."""
     try:
+        from components.connection import start_default_backend  # the client and embedded server stacks
+
+        start_default_backend()
         for module in FIRST_PAGE_MODULES:
             importlib.import_module(module)
-        importlib.import_module("components.connection").start_default_backend()
     except Exception:  # noqa: BLE001 - the first page tries again and shows the error there
         log.exception("Preparing the dashboard at start-up failed; the first page will retry")
 

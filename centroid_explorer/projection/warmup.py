@@ -64,9 +64,10 @@ def warm(umap_metrics: list[str]) -> None:
 def warm_small(umap_metrics: list[str]) -> None:
     """What project_2d runs for each metric until nndescent is compiled (euclidean: exact
     neighbours; manhattan already takes nndescent), ~5-10 s."""
+    vectors = _clustered(WARMUP_POINTS, 64)
     try:
         for umap_metric in umap_metrics:
-            project_2d(_clustered(WARMUP_POINTS, 64), "l2" if umap_metric == "euclidean" else "l1", n_epochs=10)
+            project_2d(vectors, "l2" if umap_metric == "euclidean" else "l1", n_epochs=10)
     except Exception:  # the real fit will raise the same error where the user sees it
         log.exception("projection warm-up failed")
 
