@@ -17,7 +17,7 @@ Results are the parsed JSON answers. `iter_list` / `iter_documents` walk every p
 `as_arrays=True` vectors arrive as float32 arrays, and `vectors_of` stacks them into a matrix.
 Inserts go in requests of at most 1,000 documents / 8 MiB.
 
-See docs/architecture.md for every call and ../shared/relevance-api.md for the wire contract.
+See docs/architecture.md for every call and docs/api-contract.md for the wire contract.
 """
 
 from ._client import REGIONS, Client, region_base_url

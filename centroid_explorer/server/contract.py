@@ -1,4 +1,4 @@
-"""The embedded server's side of the wire contract (../shared/relevance-api.md), in one place.
+"""The embedded server's side of the wire contract (docs/api-contract.md), in one place.
 
 Everything tagged [ours] in the contract (what the published API leaves open and this project
 decided) is a constant here; the routes and the OpenAPI descriptions read them from here.
