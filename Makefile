@@ -8,10 +8,13 @@ SDK_VENV ?= .venv-sdk
 
 .PHONY: run test serve bench clean sdk-venv
 
-$(VENV)/.runtime: requirements.txt
+# requirements.txt pins what pyproject.toml declares; the project itself is installed editable on top
+# (the `centroid-explorer` command, and `python -m centroid_explorer` from any folder).
+$(VENV)/.runtime: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
