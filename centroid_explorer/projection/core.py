@@ -13,6 +13,9 @@ from centroid_explorer.projection.numba_setup import import_umap
 # The dashboard's similarity metrics (the API's `similarity_metric` values).
 METRICS = ("cosine", "dp", "l2", "l1")
 
+# umap-learn's own default; clamped to n - 1 for tiny inputs. The map's slider starts here too.
+DEFAULT_NEIGHBOURS = 15
+
 # UMAP works on at most this many PCA dimensions: neighbours barely change, the fit gets much faster.
 PCA_DIMS = 50
 
@@ -125,10 +128,6 @@ def quick_layout(vectors, metric: str = "cosine") -> np.ndarray:
     return pca(space, 2)
 
 
-def default_neighbours(n: int) -> int:
-    return 15
-
-
 def default_epochs(n: int) -> int:
     """Epochs sized to n (plain umap-learn: 500 up to 10,000 points, 200 above).
 
@@ -178,7 +177,8 @@ def project_2d(
 ) -> np.ndarray:
     """UMAP layout of `vectors` (n, d) as a float32 (n, 2) array.
 
-    `metric` is one of METRICS. `n_neighbors` and `n_epochs` default to values sized to n.
+    `metric` is one of METRICS. `n_neighbors` defaults to umap-learn's 15 (at most n - 1), `n_epochs`
+    to a value sized to n.
     `random_state` makes the layout reproducible but single-threaded (~2x slower), so it is
     off unless asked for. Up to 3 points the PCA layout is returned: it keeps every pairwise
     distance exactly, which UMAP cannot improve on.
@@ -188,7 +188,7 @@ def project_2d(
     n = len(space)
     if n <= 3:
         return pca(space, 2)
-    k = max(2, min(n_neighbors or default_neighbours(n), n - 1))
+    k = max(2, min(n_neighbors or DEFAULT_NEIGHBOURS, n - 1))
     knn = None
     if umap_metric == "euclidean" and space.shape[1] > PCA_DIMS:
         reduced = pca(space, PCA_DIMS)

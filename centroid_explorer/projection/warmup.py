@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from centroid_explorer.projection import worker
-from centroid_explorer.projection.core import check_metric, metric_space, project_2d, umap_layout
+from centroid_explorer.projection.core import DEFAULT_NEIGHBOURS, check_metric, metric_space, project_2d, umap_layout
 from centroid_explorer.projection.numba_setup import use_numba_cache
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def warm_large(umap_metrics: list[str]) -> None:
         return
     vectors = _clustered(WARMUP_POINTS, 64)
     try:
-        umap_layout(vectors[:, :50], "euclidean", n_neighbors=15, min_dist=0.1, n_epochs=10,
+        umap_layout(vectors[:, :50], "euclidean", n_neighbors=DEFAULT_NEIGHBOURS, min_dist=0.1, n_epochs=10,
                     random_state=None, init=vectors[:, :2])
     except Exception:  # as above
         log.exception("projection warm-up failed")
