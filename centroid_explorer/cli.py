@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from . import __version__, alias_centroids, centroid_csv, config
+from . import __version__, alias_centroids, api_messages, centroid_csv, config
 from .client import APIError, Client, NotFoundError, vector_fields
 
 EXIT_USER_ERROR = 1
@@ -178,6 +178,7 @@ def connect(args: argparse.Namespace) -> Iterator[Client]:
                 f"${config.ENV_PROJECT}/${config.ENV_API_KEY}"
             )
         with Client(base_url, project, api_key) as client:
+            _check_base_url(client)
             yield client
         return
     from .server.runner import EmbeddedServer  # only local runs need the server's packages
@@ -187,6 +188,14 @@ def connect(args: argparse.Namespace) -> Iterator[Client]:
     with EmbeddedServer(data, project=args.project, api_key=args.api_key) as server:
         with Client(server.base_url, server.project, server.api_key) as client:
             yield client
+
+
+def _check_base_url(client: Client) -> None:
+    """A base URL that does not lead to the API is said so, before a command reads a 404 as "no centroids"."""
+    try:
+        client.datasets.list()
+    except NotFoundError:
+        raise UserError(f"{api_messages.WRONG_BASE_URL} (asked: {client.base_url})") from None
 
 
 def _serve(args: argparse.Namespace) -> None:
