@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "Serve the Relevance AI cluster-centroid API over the local data folder, for any client "
                      "(the dashboard, this CLI with --base-url, the official relevanceai SDK). Clients send "
                      "`Authorization: <project>:<api_key>`; with no key given, one is generated on first start "
-                     "and kept in <data>/credentials.json.")
+                     "and kept in <data>/credentials.json. The API's schema is at /openapi.json (there is no "
+                     "interactive docs page: it would load its scripts from the internet).")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     serve.add_argument("--data", metavar="DIR", help="data folder (default: $CENTROID_EXPLORER_DATA or ~/.local/share/centroid-explorer)")

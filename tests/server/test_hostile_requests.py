@@ -324,3 +324,15 @@ def test_the_schema_declares_the_authorization_header_and_the_required_vector_fi
                 assert "vector_fields" not in params
     selector = spec["components"]["schemas"]["FieldSelector"]
     assert selector["oneOf"] == [{"required": ["vector_field"]}, {"required": ["vector_fields"]}]
+
+
+def test_invalid_utf8_and_lone_surrogates_are_a_4xx(api, clustered):
+    dataset_id = clustered["dataset_id"]
+    r = post_json_text(api, f"/datasets/{dataset_id}/documents/bulk_insert", '{"documents": [{"_id": "\\ud800"}]}')
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "json_invalid"
+    r = api.post(f"/datasets/{dataset_id}/documents/bulk_insert", content=b'{"documents": [{"_id": "\xff"}]}',
+                 headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert api.get("/datasets/%ff%fe/schema").status_code == 404
+    assert api.post(f"{C}/%ff/delete", json={"dataset_id": dataset_id, "vector_field": VF}).status_code == 404
+    assert api.get(f"{C}/list?dataset_id={dataset_id}&vector_field=%ff").status_code == 404
