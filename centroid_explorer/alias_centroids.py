@@ -4,12 +4,15 @@ Replace means the alias ends up holding exactly the file's centroids. The file i
 (insert is an upsert by id), then the alias's centroids whose ids are not in the file are deleted
 one by one. In that order a rejected insert changes nothing and the alias is never empty in
 between; the API has no transaction, so a failure among the deletes leaves some old centroids,
-and the error says how many. Documents keep their cluster assignments and the alias keeps its
-metadata: the API's delete touches neither.
+and the error says how many. A delete is checked afterwards: if a server took one for a delete of
+the whole alias (an id read as a path's dot segment on the way), the file's centroids are written
+again, so a replace never leaves the alias empty. Documents keep their cluster assignments and
+the alias keeps its metadata: the API's delete touches neither.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +22,8 @@ from centroid_explorer.client import APIError, NotFoundError, vectors_of
 
 # Cluster sizes cost one `documents` call each; past this many clusters the editor shows none.
 MAX_CLUSTERS_SIZED = 500
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,8 @@ def upload(client, dataset_id: str, vector_field: str, alias: str, centroids: Ce
             f"The alias '{alias}' already has {len(existing)} centroid(s). Pick another name, "
             "or choose the current alias with replace."
         )
-    answer = client.centroids.insert(dataset_id, centroids.as_cluster_centers(vector_field), vector_field, alias)
+    cluster_centers = centroids.as_cluster_centers(vector_field)
+    answer = client.centroids.insert(dataset_id, cluster_centers, vector_field, alias)
     in_file = set(centroids.ids)
     stale = [cid for cid in existing if cid not in in_file]
     for position, cluster_id in enumerate(stale):
@@ -105,4 +111,7 @@ def upload(client, dataset_id: str, vector_field: str, alias: str, centroids: Ce
             client.centroids.delete(dataset_id, vector_field, alias, centroid_id=cluster_id)
         except APIError as error:
             raise ReplaceIncompleteError(alias, stale[position:], error) from error
+    if stale and not in_file <= set(centroid_ids(client, dataset_id, vector_field, alias)):
+        log.warning("deleting old centroids of %r also removed the file's: writing them again", alias)
+        client.centroids.insert(dataset_id, cluster_centers, vector_field, alias)
     return UploadResult(alias, int(answer.get("inserted", len(centroids.ids))), len(stale))

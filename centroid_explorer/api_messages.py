@@ -18,6 +18,17 @@ from centroid_explorer.client import (
 )
 
 _MAX_REASONS = 10
+# Every server has the dataset list: a 404 there means the base URL does not lead to the API.
+DATASET_LIST_ENDPOINT = "/datasets/list"
+WRONG_BASE_URL = (
+    "The base URL is likely wrong: the server there has no dataset list. Give the address the API's "
+    "paths hang off, e.g. https://api.us-east-1.relevance.ai/latest for the hosted service, or "
+    "http://127.0.0.1:8000 for `python -m centroid_explorer serve`."
+)
+
+
+def is_wrong_base_url(err: Exception) -> bool:
+    return isinstance(err, NotFoundError) and err.endpoint == DATASET_LIST_ENDPOINT
 
 
 def describe(err: Exception, doing: str) -> str:
@@ -45,6 +56,8 @@ def describe(err: Exception, doing: str) -> str:
                 "Is the server running, and is the port right? Check the base URL on the **Connect** page."
             )
         return f"**{doing} failed: the connection broke.**{where} {err.message} Try again."
+    if is_wrong_base_url(err):
+        return f"**{doing} failed: not found.**{where} {WRONG_BASE_URL} Check it on the **Connect** page."
     if isinstance(err, NotFoundError):
         return (
             f"**{doing} failed: not found.**{where} {err.message} "

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from . import __version__, alias_centroids, centroid_csv, config
+from . import __version__, alias_centroids, api_messages, centroid_csv, config
 from .client import APIError, Client, NotFoundError, vector_fields
 
 EXIT_USER_ERROR = 1
@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "Serve the Relevance AI cluster-centroid API over the local data folder, for any client "
                      "(the dashboard, this CLI with --base-url, the official relevanceai SDK). Clients send "
                      "`Authorization: <project>:<api_key>`; with no key given, one is generated on first start "
-                     "and kept in <data>/credentials.json.")
+                     "and kept in <data>/credentials.json. The API's schema is at /openapi.json (there is no "
+                     "interactive docs page: it would load its scripts from the internet).")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     serve.add_argument("--data", metavar="DIR", help="data folder (default: $CENTROID_EXPLORER_DATA or ~/.local/share/centroid-explorer)")
@@ -178,6 +179,7 @@ def connect(args: argparse.Namespace) -> Iterator[Client]:
                 f"${config.ENV_PROJECT}/${config.ENV_API_KEY}"
             )
         with Client(base_url, project, api_key) as client:
+            _check_base_url(client)
             yield client
         return
     from .server.runner import EmbeddedServer  # only local runs need the server's packages
@@ -187,6 +189,14 @@ def connect(args: argparse.Namespace) -> Iterator[Client]:
     with EmbeddedServer(data, project=args.project, api_key=args.api_key) as server:
         with Client(server.base_url, server.project, server.api_key) as client:
             yield client
+
+
+def _check_base_url(client: Client) -> None:
+    """A base URL that does not lead to the API is said so, before a command reads a 404 as "no centroids"."""
+    try:
+        client.datasets.list()
+    except NotFoundError:
+        raise UserError(f"{api_messages.WRONG_BASE_URL} (asked: {client.base_url})") from None
 
 
 def _serve(args: argparse.Namespace) -> None:

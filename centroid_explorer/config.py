@@ -18,15 +18,24 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The folder that holds the embedded database, generated credentials and caches.
 
     `explicit` wins, then $CENTROID_EXPLORER_DATA, then $XDG_DATA_HOME/centroid-explorer
-    (~/.local/share/centroid-explorer). Created if missing.
+    (~/.local/share/centroid-explorer). Created if missing, readable by this user only (0700);
+    the default folder is made so even if it exists (an older version made it 0755).
     """
-    if explicit is not None:
-        path = Path(explicit)
-    elif os.environ.get(ENV_DATA_DIR):
-        path = Path(os.environ[ENV_DATA_DIR])
+    chosen = explicit if explicit is not None else os.environ.get(ENV_DATA_DIR)
+    if chosen:
+        path = Path(chosen).expanduser()
+        make_private_dir(path)
     else:
         xdg = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-        path = Path(xdg) / "centroid-explorer"
-    path = path.expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+        path = Path(xdg).expanduser() / "centroid-explorer"
+        make_private_dir(path)
+        os.chmod(path, 0o700)
     return path
+
+
+def make_private_dir(path: Path) -> None:
+    """Create `path` (and its parents) if missing; the folder itself readable by this user only.
+
+    A folder the user chose and that exists already keeps its mode: it may be shared on purpose.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)

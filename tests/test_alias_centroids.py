@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 import numpy as np
@@ -15,7 +16,8 @@ from centroid_explorer.alias_centroids import (
     read_centroids,
     upload,
 )
-from centroid_explorer.client import BadRequestError
+from centroid_explorer.client import BadRequestError, Client
+from centroid_explorer.server.runner import EmbeddedServer
 
 VF = "emb_vector_"
 
@@ -88,3 +90,41 @@ def test_cluster_sizes_count_the_documents_of_each_cluster(client, dataset):
 def test_an_alias_with_nothing_reads_as_empty(client, dataset):
     assert centroid_ids(client, dataset, VF, "nothing-here") == []
     assert read_centroids(client, dataset, VF, "nothing-here").dimension is None
+
+
+def test_replace_over_ids_that_look_like_dot_segments_deletes_each_alone(tmp_path):
+    """An alias holding `.` (stored by an older server) is replaced, not emptied: the review's `import --replace` case."""
+    with EmbeddedServer(tmp_path, project="p", api_key="k") as server, Client(server.base_url, "p", "k") as client:
+        client.datasets.bulk_insert("legacy", [{"_id": "d", VF: [1.0, 2.0, 3.0]}])
+        client.centroids.insert("legacy", [{"_id": "old", VF: [1, 1, 1]}], VF, "km")
+        with sqlite3.connect(tmp_path / "centroids.sqlite3") as db:
+            db.executemany(
+                "INSERT INTO centroids (dataset_id, vector_field, alias, cluster_id, data, body) VALUES (?, ?, ?, ?, ?, ?)",
+                [("legacy", VF, "km", cid, np.ones(3, "<f4").tobytes(), "{}") for cid in (".", "..", "a/b")],
+            )
+        result = upload(client, "legacy", VF, "km", _file(["x", "y"], [[1, 2, 3], [4, 5, 6]]), replace=True)
+
+        assert result.removed == 4
+        assert read_centroids(client, "legacy", VF, "km").ids == ["x", "y"]
+
+
+class _DeletesTooMuch:
+    """A client whose server takes a one-centroid delete for the alias's (a fault this server cannot make)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.centroids = self
+
+    def __getattr__(self, name):
+        return getattr(self.client.centroids, name)
+
+    def delete(self, dataset_id, vector_field, alias="default", centroid_id=None):
+        return self.client.centroids.delete(dataset_id, vector_field, alias)
+
+
+def test_replace_writes_the_file_again_when_a_delete_took_more_than_its_centroid(client, dataset):
+    result = upload(_DeletesTooMuch(client), dataset, VF, "km", _file(["b", "c"], [[9, 9, 9], [1, 0, 0]]), replace=True)
+
+    assert result.removed == 1
+    stored = read_centroids(client, dataset, VF, "km")
+    assert stored.ids == ["b", "c"] and stored.vectors.tolist() == [[9, 9, 9], [1, 0, 0]]

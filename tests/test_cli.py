@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from centroid_explorer import centroid_csv
+from centroid_explorer import api_messages, centroid_csv
 from centroid_explorer.client import Client, NotFoundError
+from centroid_explorer.endpoint import Endpoint, probe
 from centroid_explorer.server.runner import EmbeddedServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -273,3 +274,34 @@ def test_serve_runs_the_api_for_other_clients(tmp_path):
         server.terminate()
         output = first_line + server.communicate(timeout=30)[0]
     assert "serve-secret" not in output
+
+
+def test_a_base_url_that_is_not_the_api_is_said_to_be_wrong(live_server, vectors_dataset):
+    """Not "no centroids": every route 404s there, the dataset list first."""
+    result = run_cli("export-centroids", "--dataset-id", vectors_dataset, "--vector-field", "x_vector_",
+                     server=live_server, env={"RELEVANCE_BASE_URL": live_server.base_url + "/not-the-api"})
+    assert result.returncode == 1
+    assert "The base URL is likely wrong" in result.stderr and "no centroids" not in result.stderr
+    assert f"{live_server.base_url}/not-the-api" in result.stderr
+
+
+def test_the_dashboard_says_the_same_for_a_404_on_the_dataset_list(live_server):
+    endpoint = Endpoint(live_server.base_url + "/not-the-api", live_server.project, live_server.api_key)
+    with pytest.raises(NotFoundError) as caught:
+        probe(endpoint)
+    message = api_messages.describe(caught.value, "Connecting")
+    assert api_messages.WRONG_BASE_URL in message and "Pick another dataset" not in message
+    # a 404 elsewhere still points at the pickers
+    other = NotFoundError("Not found (404) at GET /datasets/x/schema: no dataset 'x'", status=404,
+                          endpoint="/datasets/x/schema", method="GET")
+    assert "Pick another dataset" in api_messages.describe(other, "Reading the dataset")
+
+
+@pytest.mark.parametrize("suffix", ["/latest", "/latest/", "/v1/"])
+def test_the_cli_takes_a_hosted_style_base_url(live_server, client, vectors_dataset, suffix, tmp_path):
+    client.centroids.insert(vectors_dataset, [{"_id": "h0", "x_vector_": [1, 2, 3, 4]}], "x_vector_", "hosted-form")
+    result = run_cli("export-centroids", "--dataset-id", vectors_dataset, "--vector-field", "x_vector_",
+                     "--alias", "hosted-form", server=live_server,
+                     env={"RELEVANCE_BASE_URL": live_server.base_url + suffix})
+    assert result.returncode == 0, result.stderr
+    assert centroid_csv.parse(result.stdout, 4).ids == ["h0"]

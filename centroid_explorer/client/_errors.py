@@ -3,7 +3,7 @@
     APIError                  status, message, endpoint (the API path, never a URL with the key)
     ├── AuthenticationError   401, 403: wrong project or API key
     ├── NotFoundError         404: unknown dataset, vector field, alias or cluster
-    ├── BadRequestError       400, 413, 422: the request was wrong; `errors` holds per-item reasons
+    ├── BadRequestError       400, 409, 413, 422: the request was wrong; `errors` holds per-item reasons
     ├── RateLimitError        429 (retried)
     ├── ServerError           5xx (retried)
     └── APIConnectionError    no HTTP answer; `reason` says why (retried)
@@ -46,7 +46,7 @@ class NotFoundError(APIError):
 
 
 class BadRequestError(APIError):
-    """400/413/422: the request was wrong.
+    """400/409/413/422: the request was wrong (409: it conflicts with what is stored).
 
     `errors` lists what the server said per item: for a rejected insert, the `failed_documents`
     entries (`{"_id", "error"}`); for a 422, FastAPI's `{"loc", "msg", "type"}` entries.
@@ -114,7 +114,7 @@ def error_from_response(
         )
     if status == 404:
         return NotFoundError(f"Not found ({status}) at {where}: {server_says}", **common)
-    if status in (400, 413, 422):
+    if status in (400, 409, 413, 422):
         return BadRequestError(
             f"The server rejected the request ({status}) to {where}: {server_says}",
             errors=[_redact_item(item, secret) for item in errors],

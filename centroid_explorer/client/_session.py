@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -48,6 +49,15 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
+def path_segment(value: str) -> str:
+    """`value` (an id: data) as one URL path segment: percent-encoded, `/` included, and `.` / `..`
+    encoded too (a client would otherwise resolve them as dot segments, onto another route)."""
+    if not value:
+        raise ValueError("an empty id cannot be put in a URL path")
+    segment = quote(value, safe="")
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
 def json_body(fields: Mapping[str, Any]) -> bytes:
     """A POST body: None values left out; numpy arrays and orjson.Fragment (pre-serialized
     documents) written as they are."""
@@ -79,6 +89,7 @@ class Session:
             transport=transport,
         )
         self.host = self._http.base_url.netloc.decode("ascii")  # host:port, as users typed it
+        self._base_path = self._http.base_url.raw_path  # httpx keeps it ending in "/"
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", path, query=query_params(params or {}))
@@ -111,9 +122,15 @@ class Session:
 
     def _send_once(self, method: str, path: str, query: list[tuple[str, str]] | None, content: bytes | None) -> Any:
         headers = {"Content-Type": "application/json"} if content is not None else None
+        request = self._http.build_request(method, path, params=query, content=content, headers=headers)
+        intended = self._base_path + path.lstrip("/").encode("ascii")
+        if request.url.raw_path.partition(b"?")[0] != intended:
+            # Never send a request to another route than the one meant (e.g. an id resolved as a dot segment).
+            raise APIError(f"Refused to send {method} {path}: its URL path would have been changed on the way.",
+                           endpoint=path, method=method)
         failure: APIError | None = None
         try:
-            response = self._http.request(method, path, params=query, content=content, headers=headers)
+            response = self._http.send(request)
         except httpx.TimeoutException as exc:
             phase = _TIMEOUT_PHASES.get(type(exc), "read")
             seconds = getattr(self._timeout, phase)

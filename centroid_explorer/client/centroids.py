@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from ._batches import json_batches
 from ._pages import ITER_PAGE_SIZE, walk_pages
-from ._session import Session
+from ._session import Session, path_segment
 
 _BASE = "/services/cluster/centroids"
 
@@ -129,13 +128,13 @@ class Centroids:
     def delete(
         self, dataset_id: str, vector_field: str, alias: str = "default", centroid_id: str | None = None
     ) -> dict[str, Any]:
-        """Delete every centroid of the alias, or only `centroid_id`."""
-        path = f"{_BASE}/delete" if centroid_id is None else f"{_BASE}/{quote(centroid_id, safe='')}/delete"
+        """Delete every centroid of the alias, or only `centroid_id` (ValueError if it is empty)."""
+        path = f"{_BASE}/delete" if centroid_id is None else f"{_BASE}/{path_segment(centroid_id)}/delete"
         return self._session.post(path, {"dataset_id": dataset_id, "vector_field": vector_field, "alias": alias})
 
     def configs(self, dataset_id: str) -> list[dict[str, Any]]:
         """Which aliases have centroids: `[{"vector_fields": [vf], "alias": str, "count": int}]`."""
-        return self._session.get(f"/datasets/{quote(dataset_id, safe='')}/cluster/centroids/configs/list")["results"]
+        return self._session.get(f"/datasets/{path_segment(dataset_id)}/cluster/centroids/configs/list")["results"]
 
     def iter_list(
         self,

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from typing import Any
-from urllib.parse import quote
 
 from ._batches import json_batches
 from ._pages import ITER_PAGE_SIZE, walk_pages
-from ._session import Session
+from ._session import Session, path_segment
 
 # progress(documents_sent, total): total is None when `documents` is a generator.
 Progress = Callable[[int, "int | None"], None]
 
 
 def _path(dataset_id: str) -> str:
-    return f"/datasets/{quote(dataset_id, safe='')}"
+    return f"/datasets/{path_segment(dataset_id)}"
 
 
 class Datasets:

@@ -1,19 +1,29 @@
 """The embedded API: FastAPI routes over the Store. Routes parse, call the store, shape the answer.
 
-Request bodies are parsed with orjson, which refuses what is not JSON (NaN, Infinity, numbers
-that overflow a double) with FastAPI's 422 `json_invalid`; answers are written with orjson too.
+Every request first meets `_Gate` (pure ASGI, before any route): the hosted base path's prefix is
+taken off, the Authorization header is checked before a byte of the body is read, and the body is
+bounded in size and pace. Request bodies are parsed with orjson, which refuses what is not JSON
+(NaN, Infinity, numbers that overflow a double) with FastAPI's 422 `json_invalid`; answers are
+written with orjson too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Annotated, Any, Callable
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Security
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
@@ -21,7 +31,7 @@ from . import contract
 from .credentials import Credentials
 from .errors import BadRequest, StoreError
 from .models import (
-    BulkInsertRequest, CentroidPage, CentroidsDocumentsRequest, CentroidsGetRequest, CentroidsInsertRequest,
+    VECTOR_FIELD_QUERY, BulkInsertRequest, CentroidPage, CentroidsDocumentsRequest, CentroidsInsertRequest,
     CentroidsListRequest, ClusterDocumentsPage, ConfigsResponse, DatasetCreateRequest, DatasetDeleteRequest,
     DatasetListResponse, DocumentsPage, ErrorResponse, FieldSelector, HealthResponse, InsertResponse,
     MetadataRequest, MetadataResponse, MetadataWriteResponse, SchemaResponse, StatusResponse,
@@ -37,13 +47,27 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         400: "Bad request (the message says what and where).",
         401: "Missing or wrong Authorization header.",
         404: "Unknown dataset, vector field, alias or cluster id (named in the message).",
+        408: "The request body stalled.",
+        409: "Well-formed, but in conflict with stored data or within the request (the message says which).",
         413: "Request body too large.",
     }.items()
 }
+# Declares the header in the schema; _Gate checks it, before the body is read.
+AUTHORIZATION = APIKeyHeader(
+    name="Authorization", scheme_name="ProjectKey", auto_error=False,
+    description="`<project>:<api_key>`. " + contract.describe("auth"),
+)
+# The GET routes declare their vector field by hand: the parameter reading it also takes the
+# unadvertised `vector_fields` spelling, so it cannot be required where it is read.
+GET_SELECTOR = {"parameters": [VECTOR_FIELD_QUERY]}
 
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY), status_code, media_type="application/json")
+
+
+def _message(status: int, message: str) -> Response:
+    return json_response({"message": message}, status)
 
 
 class _OrjsonRequest(Request):
@@ -63,66 +87,133 @@ class _OrjsonRoute(APIRoute):
         return orjson_handler
 
 
-class _BodyLimit:
-    """413 for bodies over the bound: at once when Content-Length says so, else while reading."""
+def route_path(path: str) -> str:
+    """`path` without a hosted base URL's version prefix and the extra slashes that joining strings leaves."""
+    path = "/" + path.lstrip("/")
+    for prefix in contract.BASE_PATH_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return "/" + path[len(prefix):].lstrip("/")
+    return path
 
-    def __init__(self, app: ASGIApp, limit: int):
-        self.app, self.limit = app, limit
+
+# Answers given before the body is read whole close the connection: the rest of it is not drained.
+CLOSE = {"Connection": "close"}
+
+
+async def _refuse(status: int, message: str, scope: Scope, receive: Receive, send: Send) -> None:
+    answer = _message(status, message)
+    answer.headers.update(CLOSE)
+    await answer(scope, receive, send)
+
+
+class _Gate:
+    """Before any route: the base path, then auth (before the body is read), then the body's size and pace.
+
+    Unauthenticated requests cost a header parse: they are answered 401 without reading their body.
+    Bodies over `limit` bytes get a 413, at once when Content-Length says so, else while reading;
+    a body that stalls `read_timeout` seconds between two chunks gets a 408.
+    """
+
+    def __init__(self, app: ASGIApp, credentials: Credentials, limit: int, read_timeout: float):
+        self.app, self.credentials, self.limit, self.read_timeout = app, credentials, limit, read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        too_large = HTTPException(413, f"request body is larger than {self.limit} bytes")
-        length = dict(scope["headers"]).get(b"content-length", b"")
+        scope = {**scope, "path": route_path(scope["path"])}
+        if "raw_path" in scope:
+            scope["raw_path"] = route_path(scope["raw_path"].decode("latin-1")).encode("latin-1")
+        headers = Headers(scope=scope)
+        if scope["path"] not in contract.PUBLIC_PATHS:
+            if not headers.get("authorization"):
+                return await _refuse(401, "missing Authorization header; send `Authorization: <project>:<api_key>`",
+                                     scope, receive, send)
+            if not self.credentials.matches(headers["authorization"]):
+                return await _refuse(401, "the Authorization header does not match this server's project and API key",
+                                     scope, receive, send)
+        too_large = f"request body is larger than {self.limit} bytes"
+        length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.limit:
-            return await json_response({"message": too_large.detail}, 413)(scope, receive, send)
-        received = 0
+            return await _refuse(413, too_large, scope, receive, send)
+        received, done = 0, False
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+        async def guarded_receive() -> Message:
+            nonlocal received, done
+            if done:  # after the body, receive() only waits for a disconnect
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.read_timeout)
+            except TimeoutError:
+                raise HTTPException(408, f"the request body stalled for {self.read_timeout:g} s", CLOSE) from None
             received += len(message.get("body", b""))
+            done = not message.get("more_body", False)
             if received > self.limit:
-                raise too_large  # FastAPI re-raises HTTPExceptions from body reading
+                raise HTTPException(413, too_large, CLOSE)  # FastAPI re-raises HTTPExceptions from body reading
             return message
 
-        await self.app(scope, counting_receive, send)
+        await self.app(scope, guarded_receive, send)
 
 
-def vector_field_of(request: FieldSelector) -> str:
+@dataclass(frozen=True)
+class Selector:
+    """Which clustering a request names."""
+
+    dataset_id: str
+    vector_field: str
+    alias: str
+
+
+def selector_of(dataset_id: str, vector_field: str | list[str] | None, vector_fields: list[str] | None,
+                alias: str) -> Selector:
     """The one vector field a request names, under `vector_field` (str or list) or `vector_fields`."""
-    names = [request.vector_field] if isinstance(request.vector_field, str) else list(request.vector_field or [])
-    names += request.vector_fields or []
-    names = list(dict.fromkeys(names))
+    names = [vector_field] if isinstance(vector_field, str) else list(vector_field or [])
+    names += vector_fields or []
+    names = list(dict.fromkeys(name for name in names if name))  # an empty `vector_field` is absent (SDK 2022)
     if not names:
         raise BadRequest("name the vector field with `vector_field` (or `vector_fields`)")
     if len(names) > 1:
         raise BadRequest(f"one vector field at a time; this request names {names}")
-    return names[0]
+    return Selector(dataset_id, names[0], alias)
+
+
+def body_selector(request: FieldSelector) -> Selector:
+    return selector_of(request.dataset_id, request.vector_field, request.vector_fields, request.alias)
+
+
+Alias = Annotated[str, Query(pattern=contract.NAME_PATTERN, description="Name of the clustering of that field.")]
+
+
+def query_selector(
+    dataset_id: Annotated[str, Query(description="Unique name of the dataset.")],
+    vector_field: Annotated[str | None, Query(include_in_schema=False)] = None,
+    vector_fields: Annotated[list[str] | None, Query(include_in_schema=False)] = None,
+    alias: Alias = contract.DEFAULT_ALIAS,
+) -> Selector:
+    return selector_of(dataset_id, vector_field, vector_fields, alias)
+
+
+def delete_query(
+    dataset_id: Annotated[str | None, Query(include_in_schema=False)] = None,
+    vector_field: Annotated[str | None, Query(include_in_schema=False)] = None,
+    vector_fields: Annotated[list[str] | None, Query(include_in_schema=False)] = None,
+    alias: Annotated[str, Query(pattern=contract.NAME_PATTERN, include_in_schema=False)] = contract.DEFAULT_ALIAS,
+) -> Selector | None:
+    """Delete's parameters from the query string, where old clients put them (unadvertised)."""
+    if dataset_id is None:
+        return None
+    return selector_of(dataset_id, vector_field, vector_fields, alias)
 
 
 def _page(page: Page, items_key: str = "documents") -> Response:
     return json_response({items_key: page.items, "cursor": page.cursor, "count": page.count})
 
 
-def _optional_query(
-    dataset_id: str | None = None,
-    vector_field: Annotated[list[str] | None, Query()] = None,
-    vector_fields: Annotated[list[str] | None, Query()] = None,
-    alias: str = contract.DEFAULT_ALIAS,
-) -> FieldSelector | None:
-    """Delete's parameters from the query string, when it has them."""
-    if dataset_id is None:
-        return None
-    return FieldSelector(dataset_id=dataset_id, vector_field=vector_field, vector_fields=vector_fields, alias=alias)
-
-
-def _body_or_query(body: FieldSelector | None, query: FieldSelector | None) -> FieldSelector:
-    if body is not None:
-        return body
-    if query is not None:
-        return query
-    raise BadRequest("send `dataset_id`, `vector_field` and `alias` in the JSON body or the query string")
+DeleteBody = Annotated[FieldSelector, Body()]
+PageSizeQuery = Annotated[int, Query(ge=1, le=contract.MAX_PAGE_SIZE, description=contract.describe("page_size"))]
+# Query strings have no null: a missing cursor is "" (the first page), and a missing select_fields [].
+CursorQuery = Annotated[
+    str, Query(json_schema_extra={"pattern": contract.CURSOR_PATTERN}, description=contract.describe("cursor"))
+]
 
 
 def create_app(store: Store, credentials: Credentials) -> FastAPI:
@@ -131,17 +222,13 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         version=__version__,
         description="The Relevance AI cluster-centroid API, served locally over SQLite.\n\n"
         + contract.describe(*contract.OURS),
+        docs_url=None,  # Swagger UI and ReDoc load their scripts from a CDN; the schema stays at /openapi.json
+        redoc_url=None,
     )
-    app.add_middleware(_BodyLimit, limit=contract.MAX_BODY_BYTES)
+    app.add_middleware(_Gate, credentials=credentials, limit=contract.MAX_BODY_BYTES,
+                       read_timeout=contract.BODY_READ_TIMEOUT_SECONDS)
 
-    def authorized(request: Request) -> None:
-        header = request.headers.get("authorization")
-        if not header:
-            raise HTTPException(401, "missing Authorization header; send `Authorization: <project>:<api_key>`")
-        if not credentials.matches(header):
-            raise HTTPException(401, "the Authorization header does not match this server's project and API key")
-
-    api = APIRouter(route_class=_OrjsonRoute, dependencies=[Depends(authorized)], responses=ERRORS)
+    api = APIRouter(route_class=_OrjsonRoute, dependencies=[Security(AUTHORIZATION)], responses=ERRORS)
 
     @app.exception_handler(StoreError)
     async def store_error(_: Request, e: StoreError) -> Response:
@@ -151,15 +238,27 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         return json_response(body, e.status)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, e: HTTPException) -> Response:
-        response = json_response({"message": str(e.detail)}, e.status_code)
+    async def http_error(request: Request, e: HTTPException) -> Response:
+        response = _message(e.status_code, str(e.detail))
         response.headers.update(e.headers or {})
+        if e.status_code == 405:  # Starlette names the first route's methods only: name every route's on this path
+            methods = set()
+            for route in [*app.router.routes, *api.routes]:  # `api` is included as one opaque route
+                if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
+                    methods |= route.methods or set()
+            response.headers["Allow"] = ", ".join(sorted(methods))
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, e: RequestValidationError) -> Response:
+        # FastAPI's shape, without echoing the input back (it may be huge, or nested too deep to write).
+        detail = [{key: value for key, value in error.items() if key != "input"} for error in e.errors()]
+        return json_response({"detail": jsonable_encoder(detail)}, 422)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, e: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return json_response({"message": "internal server error"}, 500)
+        return _message(500, "internal server error")
 
     @app.get("/health", response_model=HealthResponse, tags=["health"])
     def health() -> Response:
@@ -168,35 +267,45 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
 
     # -- centroids ---------------------------------------------------------------------------
 
-    def list_centroids(request: CentroidsListRequest) -> Response:
+    def list_centroids(selector: Selector, page_size: int, cursor: str | None, include_vector: bool) -> Response:
         return _page(store.list_centroids(
-            request.dataset_id, vector_field_of(request), request.alias,
-            request.page_size, request.cursor, request.include_vector,
+            selector.dataset_id, selector.vector_field, selector.alias, page_size, cursor, include_vector,
         ))
 
     list_doc = "The alias's centroids, a page at a time, in insertion order.\n\n" + contract.describe("cursor", "count")
 
-    @api.get(f"{CENTROIDS}/list", response_model=CentroidPage, tags=["centroids"], description=list_doc)
-    def list_centroids_get(request: Annotated[CentroidsListRequest, Query()]) -> Response:
-        return list_centroids(request)
+    @api.get(f"{CENTROIDS}/list", response_model=CentroidPage, tags=["centroids"], description=list_doc,
+             openapi_extra=GET_SELECTOR)
+    def list_centroids_get(
+        selector: Annotated[Selector, Depends(query_selector)],
+        page_size: PageSizeQuery = contract.DEFAULT_PAGE_SIZE,
+        cursor: CursorQuery = "",
+        include_vector: Annotated[bool, Query(description="Include each centroid's vector.")] = False,
+    ) -> Response:
+        return list_centroids(selector, page_size, cursor, include_vector)
 
     @api.post(f"{CENTROIDS}/list", response_model=CentroidPage, tags=["centroids"], description=list_doc)
     def list_centroids_post(request: CentroidsListRequest) -> Response:
-        return list_centroids(request)
+        return list_centroids(body_selector(request), request.page_size, request.cursor, request.include_vector)
 
-    @api.get(f"{CENTROIDS}/get", response_model=CentroidPage, tags=["centroids"])
-    def get_centroids(request: Annotated[CentroidsGetRequest, Query()]) -> Response:
+    @api.get(f"{CENTROIDS}/get", response_model=CentroidPage, tags=["centroids"], openapi_extra=GET_SELECTOR)
+    def get_centroids(
+        selector: Annotated[Selector, Depends(query_selector)],
+        cluster_ids: Annotated[list[str], Query(description="The centroids to return, in this order (repeat the key).")],
+        page_size: PageSizeQuery = contract.DEFAULT_PAGE_SIZE,
+        cursor: CursorQuery = "",
+    ) -> Response:
         """The named centroids, in the order asked, vectors included. Unknown ids: 404 naming them."""
         return _page(store.get_centroids(
-            request.dataset_id, vector_field_of(request), request.cluster_ids, request.alias,
-            request.page_size, request.cursor,
+            selector.dataset_id, selector.vector_field, cluster_ids, selector.alias, page_size, cursor,
         ))
 
     @api.post(f"{CENTROIDS}/insert", response_model=InsertResponse, tags=["centroids"],
-              description="Insert or replace centroids by `_id`.\n\n" + contract.describe("insert"))
+              description="Insert or replace centroids by `_id`.\n\n" + contract.describe("insert", "centroid_id"))
     def insert_centroids(request: CentroidsInsertRequest) -> Response:
+        selector = body_selector(request)
         inserted = store.insert_centroids(
-            request.dataset_id, vector_field_of(request), request.alias, request.cluster_centers
+            selector.dataset_id, selector.vector_field, selector.alias, request.cluster_centers
         )
         return json_response({"inserted": inserted, "failed_documents": []})
 
@@ -204,46 +313,55 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
               description="Documents assigned to the clusters, closest to their own centroid first.\n\n"
               + contract.describe("relevance", "documents_pages", "cursor"))
     def cluster_documents(request: CentroidsDocumentsRequest) -> Response:
+        selector = body_selector(request)
         page = store.cluster_documents(
-            request.dataset_id, vector_field_of(request), request.cluster_ids, request.alias,
+            selector.dataset_id, selector.vector_field, request.cluster_ids, selector.alias,
             request.page_size, request.cursor, request.page, request.include_vector, request.similarity_metric,
         )
         return json_response({"results": page.items, "count": page.count, "cursor": page.cursor})
 
-    @api.get(f"{CENTROIDS}/metadata", response_model=MetadataResponse, tags=["metadata"])
-    def read_metadata(request: Annotated[FieldSelector, Query()]) -> Response:
+    @api.get(f"{CENTROIDS}/metadata", response_model=MetadataResponse, tags=["metadata"], openapi_extra=GET_SELECTOR)
+    def read_metadata(selector: Annotated[Selector, Depends(query_selector)]) -> Response:
         """The alias's metadata object ({} when none was written)."""
-        return json_response({"results": store.metadata(request.dataset_id, vector_field_of(request), request.alias)})
+        return json_response({"results": store.metadata(selector.dataset_id, selector.vector_field, selector.alias)})
 
-    @api.post(f"{CENTROIDS}/metadata", response_model=MetadataWriteResponse | MetadataResponse, tags=["metadata"])
+    @api.post(f"{CENTROIDS}/metadata", response_model=MetadataWriteResponse | MetadataResponse, tags=["metadata"],
+              description="With `metadata`: replace the stored object whole. Without it: read, like GET.\n\n"
+              + contract.describe("depth"))
     def write_metadata(request: MetadataRequest) -> Response:
-        """With `metadata`: replace the stored object whole. Without it: read, like GET."""
-        vector_field = vector_field_of(request)
+        selector = body_selector(request)
         if request.metadata is None:
-            return json_response({"results": store.metadata(request.dataset_id, vector_field, request.alias)})
-        stored = store.set_metadata(request.dataset_id, vector_field, request.alias, request.metadata)
+            return json_response({"results": store.metadata(selector.dataset_id, selector.vector_field, selector.alias)})
+        stored = store.set_metadata(selector.dataset_id, selector.vector_field, selector.alias, request.metadata)
         return json_response({"status": "success", "results": stored})
 
-    def delete_centroids(request: FieldSelector, centroid_id: str | None) -> Response:
-        vector_field = vector_field_of(request)
-        deleted = store.delete_centroids(request.dataset_id, vector_field, request.alias, centroid_id)
-        what = f"centroid {centroid_id!r}" if centroid_id else f"{deleted} centroids"
-        return json_response({"status": "success", "message": f"deleted {what} of alias {request.alias!r}"})
+    def delete_centroids(body: FieldSelector | None, query: Selector | None, centroid_id: str | None) -> Response:
+        selector = body_selector(body) if body is not None else query
+        if selector is None:
+            raise BadRequest("send `dataset_id`, `vector_field` and `alias` in the JSON body")
+        deleted = store.delete_centroids(selector.dataset_id, selector.vector_field, selector.alias, centroid_id)
+        what = f"centroid {centroid_id!r}" if centroid_id is not None else f"{deleted} centroids"
+        return json_response({"status": "success", "message": f"deleted {what} of alias {selector.alias!r}"})
 
-    delete_doc = "Parameters in the query string or the JSON body.\n\n" + contract.describe("centroid_delete")
+    delete_doc = contract.describe("centroid_delete")
+    # The body is required in the schema; the route also reads the query string instead (old clients).
+    body_required = {"requestBody": {"required": True}}
 
-    @api.post(f"{CENTROIDS}/delete", response_model=StatusResponse, tags=["centroids"], description=delete_doc)
+    @api.post(f"{CENTROIDS}/delete", response_model=StatusResponse, tags=["centroids"], description=delete_doc,
+              openapi_extra=body_required)
     def delete_alias_centroids(
-        query: Annotated[FieldSelector, Depends(_optional_query)], body: FieldSelector | None = None
+        query: Annotated[Selector | None, Depends(delete_query)], body: DeleteBody = None
     ) -> Response:
-        return delete_centroids(_body_or_query(body, query), None)
+        return delete_centroids(body, query, None)
 
-    @api.post(f"{CENTROIDS}/{{centroid_id}}/delete", response_model=StatusResponse, tags=["centroids"],
-              description=delete_doc)
+    # `:path`: an id holding `/` (percent-encoded by the client, decoded before routing) still reaches this route.
+    @api.post(f"{CENTROIDS}/{{centroid_id:path}}/delete", response_model=StatusResponse, tags=["centroids"],
+              description="One centroid, by id (percent-encoded in the path).\n\n" + delete_doc,
+              openapi_extra=body_required)
     def delete_one_centroid(
-        centroid_id: str, query: Annotated[FieldSelector, Depends(_optional_query)], body: FieldSelector | None = None
+        centroid_id: str, query: Annotated[Selector | None, Depends(delete_query)], body: DeleteBody = None
     ) -> Response:
-        return delete_centroids(_body_or_query(body, query), centroid_id)
+        return delete_centroids(body, query, centroid_id)
 
     @api.get("/datasets/{dataset_id}/cluster/centroids/configs/list", response_model=ConfigsResponse, tags=["centroids"])
     def centroid_configs(dataset_id: str) -> Response:
@@ -262,15 +380,15 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         """Dotted field path -> "text", "numeric", "bool", "array" or {"vector": dim}."""
         return json_response(store.schema(dataset_id))
 
-    @api.post("/datasets/create", response_model=StatusResponse, tags=["datasets"])
+    @api.post("/datasets/create", response_model=StatusResponse, tags=["datasets"],
+              description="An empty dataset, optionally with declared field types.\n\n" + contract.describe("create"))
     def create_dataset(request: DatasetCreateRequest) -> Response:
-        """An empty dataset, optionally with declared field types. An existing id is a 400."""
         store.create_dataset(request.id, request.schema_)
         return json_response({"status": "success", "message": f"created dataset {request.id!r}"})
 
     @api.post("/datasets/{dataset_id}/documents/bulk_insert", response_model=InsertResponse, tags=["datasets"],
               description="Insert or replace documents by `_id`, creating the dataset if missing.\n\n"
-              + contract.describe("vectors", "insert", "body"))
+              + contract.describe("vectors", "names", "insert", "depth", "body"))
     def bulk_insert(
         dataset_id: Annotated[str, Path(pattern=contract.DATASET_ID_PATTERN)], request: BulkInsertRequest
     ) -> Response:
@@ -280,11 +398,10 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
     @api.get("/datasets/{dataset_id}/documents/list", response_model=DocumentsPage, tags=["datasets"])
     def list_documents(
         dataset_id: str,
-        page_size: Annotated[int, Query(ge=1, le=contract.MAX_PAGE_SIZE, description=contract.describe("page_size"))]
-        = contract.DEFAULT_DOCUMENTS_LIST_PAGE_SIZE,
-        cursor: Annotated[str | None, Query(description=contract.describe("cursor"))] = None,
+        page_size: PageSizeQuery = contract.DEFAULT_DOCUMENTS_LIST_PAGE_SIZE,
+        cursor: CursorQuery = "",
         include_vector: bool = False,
-        select_fields: Annotated[list[str] | None, Query(description="Only these (dotted) fields, plus `_id`.")] = None,
+        select_fields: Annotated[list[str], Query(description="Only these (dotted) fields, plus `_id`.")] = [],  # never mutated
     ) -> Response:
         """The dataset's documents in insertion order."""
         return _page(store.list_documents(dataset_id, page_size, cursor, include_vector, select_fields))

@@ -15,9 +15,20 @@ DEFAULT_DOCUMENTS_LIST_PAGE_SIZE = 20
 
 # [ours] The largest page any endpoint answers; bigger requests get a 422 naming `page_size`.
 MAX_PAGE_SIZE = 10_000
+# [ours] The largest `page` number (far past any dataset; keeps every integer in 64 bits).
+MAX_PAGE = 1_000_000_000
 # [ours] Request bodies over this many bytes get a 413. A bulk insert of 10,000 documents with
 # 768-dim vectors is ~80 MB of JSON, so this leaves room for that and refuses what would exhaust memory.
 MAX_BODY_BYTES = 256 * 1024 * 1024
+# [ours] A request body that stalls this long between two chunks gets a 408 and its connection closed.
+BODY_READ_TIMEOUT_SECONDS = 30.0
+# [ours] JSON values (a document, a centroid, the metadata object) nested deeper than this are
+# refused with a 400: answers wrap stored values two levels deeper, and the JSON writer stops at 254.
+MAX_JSON_DEPTH = 100
+# [ours] The largest vector dimension a schema may declare or a vector may have.
+MAX_DIMENSION = 65_536
+# float32's largest finite value: vectors are stored as float32, so larger numbers cannot be kept.
+FLOAT32_MAX = 3.4028234663852886e38
 
 SIMILARITY_METRICS = ("cosine", "l1", "l2", "dp")
 
@@ -30,32 +41,80 @@ LEGACY_CENTROID_VECTOR = "centroid_vector_"
 # [ours] `_relevance` is the score documents are ordered by, higher is closer.
 RELEVANCE_FIELD = "_relevance"
 
+# The hosted base URLs end in a version (`/latest`, `/v1`, with or without a trailing slash) and
+# SDKs join them to paths by plain concatenation; the server answers under these prefixes too [ours].
+BASE_PATH_PREFIXES = ("/latest", "/v1")
+# Paths that need no Authorization [ours].
+PUBLIC_PATHS = ("/health", "/openapi.json")
+
 # Dataset ids: lowercase letters, digits, `-`, `_` [doc]; the length bound is [ours].
 DATASET_ID_PATTERN = r"^[a-z0-9_-]{1,200}$"
+# [ours] Names and ids (document and centroid ids, field names, vector fields, aliases, cluster ids)
+# are non-empty and hold no control characters: SQLite's text functions stop at a NUL, and a name
+# with a newline or escape code cannot be shown or typed back.
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+NAME_PATTERN = rf"^[^{_CONTROL}]+$"
+# [ours] A centroid id goes into a URL path (`/services/cluster/centroids/{id}/delete`), and SDKs put
+# it there unescaped: so insert refuses ids that cannot travel as one path segment that way, which
+# are `.` and `..` (clients resolve them as dot segments), and ids holding `/`, `?`, `#` or `%`.
+# Ids stored before this rule can still be deleted: the route takes any (percent-encoded) id.
+_NOT_IN_PATH = _CONTROL + "/?#%"
+CENTROID_ID_PATTERN = (
+    rf"^(?:[^.{_NOT_IN_PATH}]|\.[^.{_NOT_IN_PATH}]|\.\.[^{_NOT_IN_PATH}])[^{_NOT_IN_PATH}]*$"
+)
+# [ours] A cursor names a position; only cursors of this form are read (empty: the first page), others are a 400.
+CURSOR_PATTERN = r"^(?:p(?:0|[1-9][0-9]{0,17}))?$"
 
 # Schema type names for non-vector fields [doc: text, numeric, {"vector": dim}]; bool and array [ours].
 TYPE_TEXT = "text"
 TYPE_NUMERIC = "numeric"
 TYPE_BOOL = "bool"
 TYPE_ARRAY = "array"
+FIELD_TYPES = (TYPE_TEXT, TYPE_NUMERIC, TYPE_BOOL, TYPE_ARRAY)
 
 OURS = {
-    "auth": "Missing or wrong `Authorization: <project>:<api_key>` answers 401 with {\"message\": ...}.",
+    "auth": (
+        "Missing or wrong `Authorization: <project>:<api_key>` answers 401 with {\"message\": ...}, before any "
+        f"of the request body is read. Only {', '.join(PUBLIC_PATHS)} need none."
+    ),
+    "base_path": (
+        f"Every route is also served under {' and '.join(BASE_PATH_PREFIXES)}, and extra slashes before the "
+        "route are ignored, so a hosted-style base URL (`http://host:port/latest/`) works as it is."
+    ),
+    "docs": "No interactive docs page (it would load its scripts from the internet); this schema is /openapi.json.",
     "page_size": f"`page_size` is between 1 and {MAX_PAGE_SIZE}.",
-    "body": f"Request bodies over {MAX_BODY_BYTES} bytes answer 413.",
-    "cursor": "`cursor` is an opaque string from the previous page; it is null on the last page.",
+    "body": (
+        f"Request bodies over {MAX_BODY_BYTES} bytes answer 413; a body that stalls for "
+        f"{BODY_READ_TIMEOUT_SECONDS:g} s answers 408."
+    ),
+    "depth": f"Documents, centroids and metadata nested deeper than {MAX_JSON_DEPTH} levels answer 400.",
+    "cursor": (
+        "`cursor` is the string from the previous page (null, empty or absent: the first page); it is null "
+        "on the last page. Any other cursor is a 400."
+    ),
     "count": "`count` is the total number of items across all pages.",
     "vector_field": (
-        "Name the vector field as `vector_field` (a string) or `vector_fields` (a list of one); "
-        "naming two different fields is a 400."
+        "Name the vector field as `vector_field` (a string) or `vector_fields` (a list of one), not both. "
+        "For old SDKs the server also reads `vector_fields` in a GET query string, takes an empty "
+        "`vector_field` beside `vector_fields` as absent, and accepts both when they name the same field."
+    ),
+    "names": (
+        "Names and ids (`_id`, field names, vector fields, aliases, cluster ids) are non-empty strings "
+        "without control characters."
+    ),
+    "centroid_id": (
+        "Centroid ids also travel in URL paths, so `.`, `..` and ids with `/`, `?`, `#` or `%` are refused."
     ),
     "vectors": (
-        "Vector fields are the top-level fields whose names end in `_vector_`: non-empty lists of finite "
-        "numbers (stored as float32), all of one dimension per field in a dataset."
+        "Vector fields are the top-level fields whose names end in `_vector_`: lists of 1 to "
+        f"{MAX_DIMENSION} finite numbers within float32's range (stored as float32), all of one dimension per "
+        "field in a dataset."
     ),
     "insert": (
-        "All-or-nothing: one bad item means a 400 whose `failed_documents` lists each bad `_id` with its "
-        "reason, and nothing is written. An existing `_id` is replaced."
+        "All-or-nothing: one bad item means an error whose `failed_documents` lists each bad `_id` with its "
+        "reason, and nothing is written: 400 for an item of the wrong shape, 409 when the items are well-formed "
+        "but conflict with the dataset or with each other (a vector of another dimension than its field's, an "
+        "`_id` given twice, a centroid with no vector under the named field). An existing `_id` is replaced."
     ),
     "relevance": (
         "`_relevance` is the ordering score, higher is closer: cosine similarity, dot product (dp), or the "
@@ -66,10 +125,15 @@ OURS = {
     "documents_pages": (
         "Page with `cursor` (from the previous answer) or with `page` (1-based); `cursor` wins when both are given."
     ),
-    "centroid_delete": "Deleting centroids keeps the alias metadata and the documents' cluster assignments.",
+    "centroid_delete": (
+        "Parameters in the JSON body (old clients may send them in the query string instead). Deleting "
+        "centroids keeps the alias metadata and the documents' cluster assignments."
+    ),
+    "create": "An existing dataset id answers 409.",
     "errors": (
         "422 is FastAPI's validation shape; every other error is {\"message\": str}: 400 bad request, "
-        "401 auth, 404 unknown dataset / vector field / alias / cluster, 413 too large."
+        "401 auth, 404 unknown dataset / vector field / alias / cluster, 408 body too slow, "
+        "409 conflict with stored data, 413 too large."
     ),
 }
 

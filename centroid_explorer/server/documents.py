@@ -1,23 +1,36 @@
-"""Checking incoming documents and centroids, and deriving a dataset's schema from them.
+"""Checking incoming documents, centroids and metadata, and deriving a dataset's schema from them.
 
 Pure functions over parsed JSON: the storage layer calls them before it writes anything, so a
-request with one bad item is refused whole (each bad `_id` listed with its reason).
+request with one bad item is refused whole (each bad `_id` listed with its reason). The rules
+are the ones the OpenAPI schema states (models.py builds it from the same contract constants):
+an item of the wrong shape is a 400; a well-formed item at odds with the dataset or with the
+other items is a 409.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import orjson
 
 from . import contract
+from .errors import BadRequest, Conflict
+
+_NAME = re.compile(contract.NAME_PATTERN)
+_CENTROID_ID = re.compile(contract.CENTROID_ID_PATTERN)
+# orjson refuses to write values nested 255 levels deep; see `serialized`.
+_ORJSON_MAX_DEPTH = 254
+_DEPTH_PADDING = _ORJSON_MAX_DEPTH - contract.MAX_JSON_DEPTH
 
 
 @dataclass
 class ParsedDocument:
     doc_id: str
-    fields: dict[str, Any]  # everything but the vectors, `_cluster_` included
+    body: bytes  # JSON of everything but the vectors, `_cluster_` included
+    fields: dict[str, Any]
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     assignments: list[tuple[str, str, str]] = field(default_factory=list)  # (vector_field, alias, cluster_id)
 
@@ -26,41 +39,84 @@ def is_vector_field(name: str) -> bool:
     return name.endswith(contract.VECTOR_SUFFIX)
 
 
+def is_name(value: Any) -> bool:
+    """A non-empty string without control characters (contract.NAME_PATTERN)."""
+    return isinstance(value, str) and _NAME.fullmatch(value) is not None
+
+
+def serialized(value: Any) -> bytes:
+    """`value` as JSON; ValueError if it is nested deeper than contract.MAX_JSON_DEPTH levels.
+
+    Serializing it inside _DEPTH_PADDING lists fails exactly when it is too deep, at C speed
+    (a walk in Python would visit every number of every list); the padding is then cut off.
+    """
+    padded = value
+    for _ in range(_DEPTH_PADDING):
+        padded = [padded]
+    try:
+        return orjson.dumps(padded)[_DEPTH_PADDING:-_DEPTH_PADDING]
+    except orjson.JSONEncodeError:
+        raise ValueError(f"is nested deeper than {contract.MAX_JSON_DEPTH} levels") from None
+
+
 def to_vector(value: Any) -> np.ndarray:
-    """A non-empty list of finite numbers as float32; ValueError with the reason otherwise."""
+    """A list of 1 to MAX_DIMENSION finite numbers within float32's range, as float32; ValueError otherwise."""
     if not isinstance(value, list) or not value:
         raise ValueError("must be a non-empty list of numbers")
+    if len(value) > contract.MAX_DIMENSION:
+        raise ValueError(f"has {len(value)} numbers; at most {contract.MAX_DIMENSION} are allowed")
     if not set(map(type, value)) <= {int, float}:  # bool is not a number here
         bad = next(i for i, x in enumerate(value) if type(x) not in (int, float))
         raise ValueError(f"element {bad} is {type(value[bad]).__name__}, not a number")
     try:
-        with np.errstate(over="ignore"):  # overflow becomes inf, refused just below
-            vector = np.asarray(value, dtype=np.float32)
+        exact = np.asarray(value, dtype=np.float64)
     except OverflowError:
-        raise ValueError("has an element too large for float32") from None
-    finite = np.isfinite(vector)
-    if not finite.all():
-        raise ValueError(f"element {int(np.flatnonzero(~finite)[0])} is not finite in float32")
-    return vector
-
-
-def _check_id(item: Any, index: int, seen: set[str]) -> str:
-    if not isinstance(item, dict):
-        raise _ItemError(f"#{index}", "must be a JSON object")
-    doc_id = item.get(contract.ID_FIELD)
-    label = doc_id if isinstance(doc_id, str) and doc_id else f"#{index}"
-    if not isinstance(doc_id, str) or not doc_id:
-        raise _ItemError(label, "`_id` must be a non-empty string")
-    if doc_id in seen:
-        raise _ItemError(label, "duplicate `_id` in this request")
-    seen.add(doc_id)
-    return doc_id
+        exact = np.asarray([float("inf")])
+    within = np.abs(exact) <= contract.FLOAT32_MAX
+    if not within.all():
+        raise ValueError(f"element {int(np.flatnonzero(~within)[0])} is too large for float32")
+    return exact.astype(np.float32)
 
 
 class _ItemError(Exception):
-    def __init__(self, item_id: str, error: str):
+    def __init__(self, item_id: str, error: str, conflict: bool = False):
         super().__init__(error)
         self.failed = {"_id": item_id, "error": error}
+        self.conflict = conflict
+
+
+def _refuse(failures: list[_ItemError], total: int, noun: str) -> None:
+    """Raise the error for a refused insert: 400 if any item is malformed, else 409."""
+    if not failures:
+        return
+    kind = Conflict if all(f.conflict for f in failures) else BadRequest
+    raise kind(f"{len(failures)} of {total} {noun} are invalid; nothing was inserted",
+               failed_documents=[f.failed for f in failures])
+
+
+def _check_item(item: Any, index: int, seen: set[str], id_pattern: re.Pattern, id_rule: str) -> str:
+    """The item's `_id`, once the item is an object with a valid, unrepeated `_id` and named fields."""
+    if not isinstance(item, dict):
+        raise _ItemError(f"#{index}", "must be a JSON object")
+    doc_id = item.get(contract.ID_FIELD)
+    valid = isinstance(doc_id, str) and id_pattern.fullmatch(doc_id) is not None
+    label = doc_id if valid else f"#{index}"
+    if not valid:
+        raise _ItemError(label, f"`_id` must be {id_rule}")
+    if doc_id in seen:
+        raise _ItemError(label, "`_id` is given twice in this request", conflict=True)
+    seen.add(doc_id)
+    bad_name = next((name for name in item if not is_name(name)), None)
+    if bad_name is not None:
+        raise _ItemError(label, f"field name {bad_name!r} must be non-empty, without control characters")
+    return doc_id
+
+
+_DOCUMENT_ID_RULE = "a non-empty string without control characters"
+_CENTROID_ID_RULE = (
+    "a non-empty string without control characters, `/`, `?`, `#` or `%`, and not `.` or `..` "
+    "(centroid ids travel in URL paths)"
+)
 
 
 def _check_dimension(name: str, vector: np.ndarray, dims: dict[str, int]) -> None:
@@ -74,73 +130,105 @@ def _assignments(value: Any) -> list[tuple[str, str, str]]:
         raise ValueError("`_cluster_` must be an object {vector_field: {alias: cluster_id}}")
     found = []
     for vector_field, aliases in value.items():
+        if not is_name(vector_field):
+            raise ValueError(f"vector field name {vector_field!r} in `_cluster_` must be non-empty, "
+                             "without control characters")
         if not isinstance(aliases, dict):
             raise ValueError(f"`_cluster_.{vector_field}` must be an object {{alias: cluster_id}}")
         for alias, cluster_id in aliases.items():
-            if not isinstance(cluster_id, str) or not cluster_id:
-                raise ValueError(f"`_cluster_.{vector_field}.{alias}` must be a non-empty string")
+            if not is_name(alias):
+                raise ValueError(f"alias {alias!r} in `_cluster_.{vector_field}` must be non-empty, "
+                                 "without control characters")
+            if not is_name(cluster_id):
+                raise ValueError(f"`_cluster_.{vector_field}.{alias}` must be a non-empty string "
+                                 "without control characters")
             found.append((vector_field, alias, cluster_id))
     return found
 
 
-def parse_documents(documents: list[Any], dims: dict[str, int]) -> tuple[list[ParsedDocument], list[dict]]:
-    """Split documents into fields, vectors and cluster assignments.
+def parse_documents(documents: list[Any], dims: dict[str, int]) -> list[ParsedDocument]:
+    """Split documents into fields, vectors and cluster assignments, or raise (400 / 409) naming each bad one.
 
     `dims` maps the dataset's known vector fields to their dimension; new fields are added to it.
-    Returns (parsed, failed) where failed lists {"_id", "error"} for each bad document.
     """
     parsed, failed, seen = [], [], set()
     for index, item in enumerate(documents):
         try:
-            doc_id = _check_id(item, index, seen)
-            doc = ParsedDocument(doc_id, {})
+            doc_id = _check_item(item, index, seen, _NAME, _DOCUMENT_ID_RULE)
+            fields, vectors, assignments = {}, {}, []
             for name, value in item.items():
                 if is_vector_field(name):
                     try:
-                        doc.vectors[name] = to_vector(value)
-                        _check_dimension(name, doc.vectors[name], dims)
+                        vectors[name] = to_vector(value)
                     except ValueError as e:
                         raise _ItemError(doc_id, f"vector field `{name}` {e}") from None
+                    try:
+                        _check_dimension(name, vectors[name], dims)
+                    except ValueError as e:
+                        raise _ItemError(doc_id, f"vector field `{name}` {e}", conflict=True) from None
                     continue
                 if name == contract.CLUSTER_FIELD:
                     try:
-                        doc.assignments = _assignments(value)
+                        assignments = _assignments(value)
                     except ValueError as e:
                         raise _ItemError(doc_id, str(e)) from None
-                doc.fields[name] = value
-            parsed.append(doc)
+                fields[name] = value
+            try:
+                body = serialized(fields)
+            except ValueError as e:
+                raise _ItemError(doc_id, f"the document {e}") from None
+            parsed.append(ParsedDocument(doc_id, body, fields, vectors, assignments))
         except _ItemError as e:
-            failed.append(e.failed)
-    return parsed, failed
+            failed.append(e)
+    _refuse(failed, len(documents), "documents")
+    return parsed
 
 
-def parse_centroids(
-    centers: list[Any], vector_field: str, dimension: int
-) -> tuple[list[tuple[str, np.ndarray, dict[str, Any]]], list[dict]]:
-    """Check centroid documents: (cluster_id, vector, other fields) each, or the failures.
+def parse_centroids(centers: list[Any], vector_field: str, dimension: int) -> list[tuple[str, np.ndarray, bytes]]:
+    """(cluster_id, vector, JSON of the other fields) for each centroid, or raise (400 / 409) naming each bad one.
 
     The vector is read from `vector_field`, else from the legacy `centroid_vector_` key.
     """
     parsed, failed, seen = [], [], set()
     for index, item in enumerate(centers):
         try:
-            cluster_id = _check_id(item, index, seen)
+            cluster_id = _check_item(item, index, seen, _CENTROID_ID, _CENTROID_ID_RULE)
+            vectors = {}
+            for name, value in item.items():
+                if is_vector_field(name):
+                    try:
+                        vectors[name] = to_vector(value)
+                    except ValueError as e:
+                        raise _ItemError(cluster_id, f"`{name}` {e}") from None
             key = vector_field if vector_field in item else contract.LEGACY_CENTROID_VECTOR
-            if key not in item:
-                raise _ItemError(cluster_id, f"no vector under `{vector_field}` (or `{contract.LEGACY_CENTROID_VECTOR}`)")
+            if key not in vectors:
+                raise _ItemError(cluster_id, f"no vector under `{vector_field}` (or `{contract.LEGACY_CENTROID_VECTOR}`)",
+                                 conflict=True)
+            vector = vectors[key]
             try:
-                vector = to_vector(item[key])
                 _check_dimension(vector_field, vector, {vector_field: dimension})
             except ValueError as e:
-                raise _ItemError(cluster_id, f"`{key}` {e}") from None
+                raise _ItemError(cluster_id, f"`{key}` {e}", conflict=True) from None
             rest = {k: v for k, v in item.items() if k not in (contract.ID_FIELD, vector_field, key)}
-            for name in rest:
-                if is_vector_field(name):
-                    raise _ItemError(cluster_id, f"a centroid holds one vector; `{name}` is a second one")
-            parsed.append((cluster_id, vector, rest))
+            second = next((name for name in rest if is_vector_field(name)), None)
+            if second is not None:
+                raise _ItemError(cluster_id, f"a centroid holds one vector; `{second}` is a second one", conflict=True)
+            try:
+                body = serialized(rest)
+            except ValueError as e:
+                raise _ItemError(cluster_id, f"the centroid {e}") from None
+            parsed.append((cluster_id, vector, body))
         except _ItemError as e:
-            failed.append(e.failed)
-    return parsed, failed
+            failed.append(e)
+    _refuse(failed, len(centers), "centroids")
+    return parsed
+
+
+def serialized_metadata(metadata: dict[str, Any]) -> bytes:
+    try:
+        return serialized(metadata)
+    except ValueError as e:
+        raise BadRequest(f"`metadata` {e}") from None
 
 
 def field_types(fields: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -164,13 +252,22 @@ def field_types(fields: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def check_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """A schema given to `datasets/create`: type names or {"vector": dim} for `_vector_` fields."""
-    allowed = {contract.TYPE_TEXT, contract.TYPE_NUMERIC, contract.TYPE_BOOL, contract.TYPE_ARRAY}
+    """A schema given to `datasets/create`: type names, or {"vector": dim} for `_vector_` fields; else a 400."""
+    allowed = contract.FIELD_TYPES
+    checked: dict[str, Any] = {}
     for path, kind in schema.items():
+        if not is_name(path):
+            raise BadRequest(f"schema field name {path!r} must be non-empty, without control characters")
         if is_vector_field(path):
-            dim = kind.get("vector") if isinstance(kind, dict) else None
-            if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
-                raise ValueError(f"schema field `{path}` must be {{\"vector\": <positive int>}}")
-        elif kind not in allowed:
-            raise ValueError(f"schema field `{path}` has type {kind!r}; use one of {sorted(allowed)} or a `_vector_` name")
-    return schema
+            dim = kind.get("vector") if isinstance(kind, dict) and set(kind) == {"vector"} else None
+            if isinstance(dim, float) and dim.is_integer():  # JSON Schema's integer takes 768.0
+                dim = int(dim)
+            if isinstance(dim, bool) or not isinstance(dim, int) or not 1 <= dim <= contract.MAX_DIMENSION:
+                raise BadRequest(f"schema field `{path}` must be {{\"vector\": <1 to {contract.MAX_DIMENSION}>}}")
+            checked[path] = {"vector": dim}
+        elif not isinstance(kind, str) or kind not in allowed:
+            raise BadRequest(f"schema field `{path}` has type {kind!r}; use one of {sorted(allowed)} "
+                             "or a `_vector_` name")
+        else:
+            checked[path] = kind
+    return checked

@@ -22,3 +22,9 @@ class NotFound(StoreError):
     """An unknown dataset, vector field, alias or cluster id (404); the message names it."""
 
     status = 404
+
+
+class Conflict(StoreError):
+    """Well-formed, but at odds with what is stored or with the rest of the request (409)."""
+
+    status = 409

@@ -1,87 +1,161 @@
 """Request and response models of the embedded server; they make its OpenAPI schema.
 
-Request models ignore keys they do not know (SDKs of different years send different extras).
+Request models ignore keys they do not know (SDKs of different years send different extras) and
+take JSON values as they are (strict: `true` is not a page size, `"5"` is not a number). Where an
+item's rules are checked by documents.py (so that a refused insert lists each bad `_id`), the
+schema states the same rules by hand, from the same contract constants; tests hold the two together.
 Responses are documented with these models but written with orjson directly, so that pages of
 768-dim vectors are not validated field by field on the way out.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from . import contract
 
 Metric = Literal["cosine", "l1", "l2", "dp"]
 assert set(Metric.__args__) == set(contract.SIMILARITY_METRICS)
 
+Name = Annotated[str, Field(pattern=contract.NAME_PATTERN)]
+
+
+def json_integer(value: Any) -> Any:
+    """An integral float as the int it is: JSON Schema's integer takes 5.0 (strict mode refuses true and "5")."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Integer = Annotated[int, BeforeValidator(json_integer)]
+
+# JSON Schema fragments for what documents.py checks.
+NAME_SCHEMA = {"type": "string", "pattern": contract.NAME_PATTERN}
+VECTOR_SCHEMA = {
+    "type": "array", "minItems": 1, "maxItems": contract.MAX_DIMENSION,
+    "items": {"type": "number", "minimum": -contract.FLOAT32_MAX, "maximum": contract.FLOAT32_MAX},
+}
+VECTOR_NAME_REGEX = f"{contract.VECTOR_SUFFIX}$"
+CLUSTER_SCHEMA = {
+    "type": "object", "propertyNames": {"pattern": contract.NAME_PATTERN},
+    "additionalProperties": {
+        "type": "object", "propertyNames": {"pattern": contract.NAME_PATTERN}, "additionalProperties": NAME_SCHEMA,
+    },
+}
+DOCUMENT_SCHEMA = {
+    "type": "object", "required": [contract.ID_FIELD], "propertyNames": {"pattern": contract.NAME_PATTERN},
+    "properties": {contract.ID_FIELD: NAME_SCHEMA, contract.CLUSTER_FIELD: CLUSTER_SCHEMA},
+    "patternProperties": {VECTOR_NAME_REGEX: VECTOR_SCHEMA},
+}
+CENTROID_SCHEMA = {
+    "type": "object", "required": [contract.ID_FIELD], "propertyNames": {"pattern": contract.NAME_PATTERN},
+    "properties": {contract.ID_FIELD: {"type": "string", "pattern": contract.CENTROID_ID_PATTERN}},
+    "patternProperties": {VECTOR_NAME_REGEX: VECTOR_SCHEMA},
+}
+DATASET_SCHEMA_SCHEMA = {
+    "type": "object", "propertyNames": {"pattern": contract.NAME_PATTERN},
+    "patternProperties": {VECTOR_NAME_REGEX: {
+        "type": "object", "required": ["vector"], "additionalProperties": False,
+        "properties": {"vector": {"type": "integer", "minimum": 1, "maximum": contract.MAX_DIMENSION}},
+    }},
+    "additionalProperties": {"enum": list(contract.FIELD_TYPES)},
+}
+# A GET query names the field as `vector_field` (the routes also read `vector_fields`, unadvertised).
+VECTOR_FIELD_QUERY = {
+    "name": "vector_field", "in": "query", "required": True, "schema": NAME_SCHEMA,
+    "description": "The clustered vector field. " + contract.describe("vector_field"),
+}
+
+
+def stated(schema: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """A field's JSON schema replaced by `schema` (its description kept): for rules checked outside pydantic."""
+
+    def replace(generated: dict[str, Any]) -> None:
+        description = generated.get("description")
+        generated.clear()
+        generated.update(schema)
+        if description:
+            generated["description"] = description
+
+    return replace
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 PageSize = Field(
     contract.DEFAULT_PAGE_SIZE, ge=1, le=contract.MAX_PAGE_SIZE, description=contract.describe("page_size")
 )
-Cursor = Field(None, description=contract.describe("cursor"))
+Cursor = Field(None, json_schema_extra={"pattern": contract.CURSOR_PATTERN}, description=contract.describe("cursor"))
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 class FieldSelector(_Request):
-    """Which clustering: dataset, vector field (either spelling) and alias."""
+    """Which clustering: dataset, vector field (one of the two spellings) and alias."""
+
+    # Exactly one spelling in the schema; the server also takes both when they agree (old SDKs).
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["vector_field"]}, {"required": ["vector_fields"]}]})
 
     dataset_id: str = Field(description="Unique name of the dataset.")
     vector_field: str | list[str] | None = Field(
-        None, description="The clustered vector field (late-2021 spelling). " + contract.describe("vector_field")
+        None, description="The clustered vector field (late-2021 spelling). " + contract.describe("vector_field"),
+        json_schema_extra=stated({"anyOf": [NAME_SCHEMA, {"type": "array", "items": NAME_SCHEMA, "minItems": 1,
+                                                          "maxItems": 1}]}),
     )
-    vector_fields: list[str] | None = Field(None, description="The clustered vector field, as a list of one (2022 spelling).")
-    alias: str = Field(contract.DEFAULT_ALIAS, description="Name of the clustering of that field.")
+    vector_fields: list[str] | None = Field(
+        None, description="The clustered vector field, as a list of one (2022 spelling).",
+        json_schema_extra=stated({"type": "array", "items": NAME_SCHEMA, "minItems": 1, "maxItems": 1}),
+    )
+    alias: Name = Field(contract.DEFAULT_ALIAS, description="Name of the clustering of that field.")
 
 
 class CentroidsListRequest(FieldSelector):
-    page_size: int = PageSize
+    page_size: Integer = PageSize
     cursor: str | None = Cursor
     include_vector: bool = Field(False, description="Include each centroid's vector under the vector field.")
-
-
-class CentroidsGetRequest(FieldSelector):
-    cluster_ids: list[str] = Field(description="The centroids to return, in this order (repeat the key in a query string).")
-    page_size: int = PageSize
-    cursor: str | None = Cursor
 
 
 class CentroidsInsertRequest(FieldSelector):
     cluster_centers: list[dict[str, Any]] = Field(
         description='Centroid documents {"_id": cluster_id, "<vector_field>": [floats]} (or the vector under '
-        f"`{contract.LEGACY_CENTROID_VECTOR}`). " + contract.describe("insert")
+        f"`{contract.LEGACY_CENTROID_VECTOR}`). " + contract.describe("insert", "centroid_id", "depth"),
+        json_schema_extra=stated({"type": "array", "items": CENTROID_SCHEMA}),
     )
 
 
 class CentroidsDocumentsRequest(FieldSelector):
     cluster_ids: list[str] = Field(default_factory=list, description="Clusters whose members to return; empty = all.")
-    page_size: int = PageSize
+    page_size: Integer = PageSize
     cursor: str | None = Cursor
-    page: int = Field(contract.DEFAULT_PAGE, ge=1, description=contract.describe("documents_pages"))
+    page: Integer = Field(contract.DEFAULT_PAGE, ge=1, le=contract.MAX_PAGE, description=contract.describe("documents_pages"))
     include_vector: bool = Field(False, description="Include the documents' vectors.")
     similarity_metric: Metric = Field(contract.DEFAULT_SIMILARITY_METRIC, description=contract.describe("relevance"))
 
 
 class MetadataRequest(FieldSelector):
     metadata: dict[str, Any] | None = Field(
-        None, description="With it: replace the stored object whole. Without it: read the stored object."
+        None, description="With it: replace the stored object whole. Without it: read the stored object. "
+        + contract.describe("depth"),
     )
 
 
 class DatasetCreateRequest(_Request):
-    id: str = Field(pattern=contract.DATASET_ID_PATTERN, description="The new dataset's id.")
+    id: str = Field(pattern=contract.DATASET_ID_PATTERN, description="The new dataset's id. " + contract.describe("create"))
     schema_: dict[str, Any] | None = Field(
-        None, alias="schema", description='Optional field types, e.g. {"title_vector_": {"vector": 768}}.'
+        None, alias="schema", description='Optional field types, e.g. {"title_vector_": {"vector": 768}}.',
+        json_schema_extra=stated(nullable(DATASET_SCHEMA_SCHEMA)),
     )
 
 
 class BulkInsertRequest(_Request):
     documents: list[dict[str, Any]] = Field(
         description="Documents with a string `_id`; fields ending in `_vector_` are vectors. "
-        + contract.describe("vectors", "insert")
+        + contract.describe("vectors", "names", "insert", "depth"),
+        json_schema_extra=stated({"type": "array", "items": DOCUMENT_SCHEMA}),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import uvicorn
 
+from ..config import make_private_dir
 from .app import create_app
 from .credentials import Credentials, resolve
 from .storage import Store
@@ -57,7 +58,7 @@ class EmbeddedServer:
         port: int = 0,
     ):
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.data_dir)
         self.credentials = resolve(self.data_dir, project, api_key)
         self.host, self.port = host, port
         self._store: Store | None = None
@@ -134,7 +135,7 @@ def serve(
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C), printing where to connect."""
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     credentials = resolve(data_dir, project, api_key)
     store = Store(data_dir)
     sock = _bind(host, port)

@@ -11,8 +11,8 @@ writers also take a process-wide lock so they queue instead of spinning on SQLIT
 
 from __future__ import annotations
 
-import base64
-import binascii
+import os
+import re
 import sqlite3
 import threading
 import time
@@ -25,9 +25,10 @@ from typing import Any, Iterator
 import numpy as np
 import orjson
 
+from ..config import make_private_dir
 from . import contract
-from .documents import check_schema, field_types, parse_centroids, parse_documents
-from .errors import BadRequest, NotFound
+from .documents import check_schema, field_types, parse_centroids, parse_documents, serialized_metadata
+from .errors import BadRequest, Conflict, NotFound
 from .similarity import relevance
 
 DB_FILENAME = "centroids.sqlite3"
@@ -95,18 +96,18 @@ class Page:
     count: int
 
 
+_CURSOR = re.compile(contract.CURSOR_PATTERN)
+
+
 def encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+    return f"p{position}"
 
 
 def decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text[0] == "p" and text[1:].isdigit():
-            return int(text[1:])
-    except (binascii.Error, UnicodeDecodeError, IndexError, ValueError):
-        pass
-    raise BadRequest(f"cursor {cursor!r} is not one this server issued; pass the `cursor` from the previous page")
+    """The position a cursor names; a 400 for anything this server does not issue (contract.CURSOR_PATTERN)."""
+    if _CURSOR.fullmatch(cursor) is None:
+        raise BadRequest(f"cursor {cursor[:40]!r} is not one this server issued; pass the `cursor` from the previous page")
+    return int(cursor[1:])
 
 
 def _vector_bytes(vector: np.ndarray) -> bytes:
@@ -122,7 +123,8 @@ class Store:
 
     def __init__(self, data_dir: str | Path):
         self.path = Path(data_dir) / DB_FILENAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.path.parent)
+        _private_files(self.path)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
@@ -132,6 +134,7 @@ class Store:
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(_SCHEMA)
+        _private_files(self.path)  # SQLite made the -wal and -shm files: private like the database
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -189,11 +192,10 @@ class Store:
 
     @staticmethod
     def _vector_dims(conn: sqlite3.Connection, dataset_id: str) -> dict[str, int]:
-        rows = conn.execute(
-            "SELECT path, type FROM fields WHERE dataset_id = ? AND path LIKE ?",
-            (dataset_id, f"%{contract.VECTOR_SUFFIX}"),
-        )
-        return {path: orjson.loads(kind)["vector"] for path, kind in rows if kind.startswith("{")}
+        # Only vector fields have an object type. (No LIKE on names: it stops at a NUL and reads `_` as a wildcard.)
+        rows = conn.execute("SELECT path, type FROM fields WHERE dataset_id = ? AND substr(type, 1, 1) = '{'",
+                            (dataset_id,))
+        return {path: orjson.loads(kind)["vector"] for path, kind in rows}
 
     def _require_vector_field(self, conn: sqlite3.Connection, dataset_id: str, vector_field: str) -> int:
         self._require_dataset(conn, dataset_id)
@@ -225,13 +227,10 @@ class Store:
             return [row[0] for row in conn.execute("SELECT dataset_id FROM datasets ORDER BY dataset_id")]
 
     def create_dataset(self, dataset_id: str, schema: dict[str, Any] | None = None) -> None:
-        try:
-            schema = check_schema(schema or {})
-        except ValueError as e:
-            raise BadRequest(str(e)) from None
+        schema = check_schema(schema or {})
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone():
-                raise BadRequest(f"dataset {dataset_id!r} already exists")
+                raise Conflict(f"dataset {dataset_id!r} already exists")
             conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
             conn.executemany(
                 "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
@@ -258,12 +257,7 @@ class Store:
         with self._write() as conn:
             exists = conn.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
             dims = self._vector_dims(conn, dataset_id) if exists else {}
-            parsed, failed = parse_documents(documents, dims)
-            if failed:
-                raise BadRequest(
-                    f"{len(failed)} of {len(documents)} documents are invalid; nothing was inserted",
-                    failed_documents=failed,
-                )
+            parsed = parse_documents(documents, dims)
             if not exists:
                 conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
             known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
@@ -279,7 +273,7 @@ class Store:
                 seq = conn.execute(
                     "INSERT INTO documents (dataset_id, doc_id, body) VALUES (?, ?, ?) "
                     "ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING seq",
-                    (dataset_id, doc.doc_id, orjson.dumps(doc.fields)),
+                    (dataset_id, doc.doc_id, doc.body),
                 ).fetchone()[0]
                 seqs.append((seq,))
                 vector_rows.extend((seq, name, _vector_bytes(v)) for name, v in doc.vectors.items())
@@ -340,19 +334,14 @@ class Store:
         """Insert or replace centroids by `_id`; all of them or none."""
         with self._write() as conn:
             dimension = self._require_vector_field(conn, dataset_id, vector_field)
-            parsed, failed = parse_centroids(centers, vector_field, dimension)
-            if failed:
-                raise BadRequest(
-                    f"{len(failed)} of {len(centers)} centroids are invalid; nothing was inserted",
-                    failed_documents=failed,
-                )
+            parsed = parse_centroids(centers, vector_field, dimension)
             conn.executemany(
                 "INSERT INTO centroids (dataset_id, vector_field, alias, cluster_id, data, body) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, vector_field, alias, cluster_id) "
                 "DO UPDATE SET data = excluded.data, body = excluded.body",
                 [
-                    (dataset_id, vector_field, alias, cid, _vector_bytes(v), orjson.dumps(rest))
-                    for cid, v, rest in parsed
+                    (dataset_id, vector_field, alias, cid, _vector_bytes(v), body)
+                    for cid, v, body in parsed
                 ],
             )
             self._bump(conn, dataset_id)
@@ -456,12 +445,13 @@ class Store:
 
     def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any]) -> dict[str, Any]:
         """Replace the alias's metadata object whole (the alias need not have centroids yet)."""
+        body = serialized_metadata(metadata).decode()
         with self._write() as conn:
             self._require_vector_field(conn, dataset_id, vector_field)
             conn.execute(
                 "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (dataset_id, vector_field, alias) DO UPDATE SET metadata = excluded.metadata",
-                (dataset_id, vector_field, alias, orjson.dumps(metadata).decode()),
+                (dataset_id, vector_field, alias, body),
             )
             self._bump(conn, dataset_id)
         return metadata
@@ -568,6 +558,15 @@ class Store:
         seqs, scores = np.concatenate(all_seqs), np.concatenate(all_scores)
         order = np.lexsort((seqs, np.where(np.isnan(scores), np.inf, -scores)))  # best first, ties by insertion
         return seqs[order], scores[order]
+
+
+def _private_files(database: Path) -> None:
+    """The database and SQLite's files beside it: readable by this user only (it holds every dataset)."""
+    if not database.exists():
+        database.touch(mode=0o600)
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        if path.exists():
+            os.chmod(path, 0o600)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -30,7 +30,8 @@ from centroid_explorer.client import (
         (500, ServerError),
         (502, ServerError),
         (503, ServerError),
-        (409, APIError),
+        (409, BadRequestError),
+        (418, APIError),
     ],
 )
 def test_status_maps_to_typed_error_with_status_message_and_endpoint(mock_client, status, error_type):

@@ -10,7 +10,7 @@ import numpy as np
 import orjson
 import pytest
 
-from centroid_explorer.client import REGIONS, Client, region_base_url
+from centroid_explorer.client import REGIONS, APIError, Client, region_base_url
 from centroid_explorer.client._batches import json_batches
 from centroid_explorer.config import ENV_API_KEY, ENV_BASE_URL, ENV_PROJECT
 
@@ -104,6 +104,44 @@ def test_delete_one_centroid_quotes_its_id_into_the_path(mock_client, recorder):
     assert recorder.body() == {"dataset_id": "ds", "vector_field": "t_vector_", "alias": "kmeans-3"}
     client.centroids.delete("ds", "t_vector_")
     assert recorder.last.url.path == "/latest/services/cluster/centroids/delete"
+
+
+@pytest.mark.parametrize("centroid_id,segment", [
+    (".", b"%2E"), ("..", b"%2E%2E"), ("...", b"..."), ("%2E", b"%252E"), ("a/../b", b"a%2F..%2Fb"), ("#", b"%23"),
+])
+def test_a_centroid_id_is_always_one_segment_of_its_own_route(mock_client, recorder, centroid_id, segment):
+    """`.` and `..` would be resolved as dot segments (onto the alias's delete route) unless encoded."""
+    client = mock_client(recorder)
+    client.centroids.delete("ds", "t_vector_", "kmeans-3", centroid_id=centroid_id)
+    assert recorder.last.url.raw_path == b"/latest/services/cluster/centroids/" + segment + b"/delete"
+
+
+@pytest.mark.parametrize("dataset_id", [".", ".."])
+def test_dataset_ids_are_encoded_the_same_way(mock_client, recorder, dataset_id):
+    recorder.answer = {"results": []}
+    client = mock_client(recorder)
+    client.centroids.configs(dataset_id)
+    assert recorder.last.url.raw_path == f"/latest/datasets/{dataset_id.replace('.', '%2E')}/cluster/centroids/configs/list".encode()
+    client.datasets.schema(dataset_id)
+    assert recorder.last.url.raw_path == f"/latest/datasets/{dataset_id.replace('.', '%2E')}/schema".encode()
+
+
+def test_an_empty_centroid_id_is_refused_before_anything_is_sent(mock_client, recorder):
+    client = mock_client(recorder)
+    with pytest.raises(ValueError, match="empty id"):
+        client.centroids.delete("ds", "t_vector_", centroid_id="")
+    assert recorder.requests == []
+
+
+def test_a_request_whose_path_would_change_on_the_way_is_not_sent(mock_client, recorder, monkeypatch):
+    """Defence in depth: were an id ever put in a path unencoded, the client still sends nothing."""
+    from centroid_explorer.client import centroids
+
+    monkeypatch.setattr(centroids, "path_segment", lambda value: value)
+    client = mock_client(recorder)
+    with pytest.raises(APIError, match="Refused to send"):
+        client.centroids.delete("ds", "t_vector_", centroid_id=".")
+    assert recorder.requests == []
 
 
 def test_dataset_calls_hit_their_paths(mock_client):

@@ -62,5 +62,27 @@ metadata = {"description": "written by the SDK", "clusters": {"cluster_1": {"lab
 results["metadata_write"] = answer(centroids.metadata(dataset_id, VECTOR_FIELD, alias=ALIAS, metadata=metadata))
 results["metadata_read"] = answer(centroids.metadata(dataset_id, VECTOR_FIELD, alias=ALIAS))
 
+# The later SDKs' delete by id, through this SDK's own transport: base URL + path, the id unescaped in it.
+TRAVELLING = ["...", ".a", "a b", "\u00e9", "a+b", "a;b", "~", "'", "[x]", "\\"]
+results["travel_insert"] = answer(
+    centroids.insert(dataset_id, [{"_id": cid, VECTOR_FIELD: [1.0, 1.0, 1.0]} for cid in [*TRAVELLING, "keep"]], VECTOR_FIELD,
+                     alias="travel")
+)
+left_after_each = []
+for cid in TRAVELLING:
+    answer(centroids.make_http_request(f"/services/cluster/centroids/{cid}/delete", method="POST",
+                                       parameters={"dataset_id": dataset_id, "vector_field": VECTOR_FIELD, "alias": "travel"}))
+    listing = answer(centroids.list(dataset_id, VECTOR_FIELD, alias="travel", page_size=100, base_url=base_url))
+    left_after_each.append([d["_id"] for d in listing["documents"]] if "documents" in listing else listing)
+results["travel_left"] = left_after_each
+results["untravelling_insert"] = {
+    cid: answer(centroids.insert(dataset_id, [{"_id": cid, VECTOR_FIELD: [1.0, 1.0, 1.0]}], VECTOR_FIELD, alias="travel"))
+    for cid in [".", "..", "a/b", "x?y", "x#y", "50%"]
+}
+# A hosted-style base URL: `.../latest/` joined to `/datasets/...` by plain concatenation.
+results["latest_list"] = answer(
+    centroids.list(dataset_id, VECTOR_FIELD, alias=ALIAS, page_size=5, base_url=base_url + "/latest/")
+)
+
 with open(out_path, "w") as f:
     json.dump(results, f)

@@ -83,3 +83,20 @@ def test_sdk_writes_and_reads_metadata(sdk_results):
     written = {"description": "written by the SDK", "clusters": {"cluster_1": {"label": "ones"}}, "other": [1, 2]}
     assert sdk_results["metadata_write"]["results"] == written
     assert sdk_results["metadata_read"] == {"results": written}
+
+
+def test_sdk_pattern_deletes_each_id_insert_accepts_alone(sdk_results):
+    """The later SDKs put the id into the path unescaped (`base_url + f".../{id}/delete"`), through this SDK's
+    own transport here: every id the server accepts still reaches its own route, and only its centroid goes."""
+    travelling = ["...", ".a", "a b", "é", "a+b", "a;b", "~", "'", "[x]", "\\"]
+    assert sdk_results["travel_insert"]["inserted"] == len(travelling) + 1
+    assert sdk_results["travel_left"] == [[*travelling[i + 1:], "keep"] for i in range(len(travelling))]
+
+
+def test_sdk_insert_of_ids_that_cannot_travel_is_refused(sdk_results):
+    for cid, refused in sdk_results["untravelling_insert"].items():
+        assert refused["status"] == 400 and "URL paths" in refused["body"], cid
+
+
+def test_sdk_with_a_hosted_style_base_url(sdk_results):
+    assert sdk_results["latest_list"]["count"] == 3

@@ -192,25 +192,25 @@ def test_insert_upserts_by_id_and_reads_the_legacy_vector_key(api, many_centroid
 
 
 @pytest.mark.parametrize(
-    "bad,reason",
+    "bad,status,reason",
     [
-        ({"_id": "", VF: [1, 2, 3, 4]}, "non-empty string"),
-        ({VF: [1, 2, 3, 4]}, "non-empty string"),
-        ({"_id": "cluster_1", VF: [1, 2, 3, 4]}, "duplicate"),
-        ({"_id": "short", VF: [1, 2, 3]}, "3 dimensions"),
-        ({"_id": "huge", VF: [1e39, 0, 0, 0]}, "finite"),
-        ({"_id": "text", VF: [1, "2", 3, 4]}, "not a number"),
-        ({"_id": "flag", VF: [True, 0, 0, 0]}, "not a number"),
-        ({"_id": "empty", VF: []}, "non-empty list"),
-        ({"_id": "none"}, "no vector"),
+        ({"_id": "", VF: [1, 2, 3, 4]}, 400, "non-empty string"),
+        ({VF: [1, 2, 3, 4]}, 400, "non-empty string"),
+        ({"_id": "cluster_1", VF: [1, 2, 3, 4]}, 409, "given twice"),
+        ({"_id": "short", VF: [1, 2, 3]}, 409, "3 dimensions"),
+        ({"_id": "huge", VF: [1e39, 0, 0, 0]}, 400, "too large for float32"),
+        ({"_id": "text", VF: [1, "2", 3, 4]}, 400, "not a number"),
+        ({"_id": "flag", VF: [True, 0, 0, 0]}, 400, "not a number"),
+        ({"_id": "empty", VF: []}, 400, "non-empty list"),
+        ({"_id": "none"}, 409, "no vector"),
     ],
 )
-def test_insert_with_one_bad_centroid_writes_nothing(api, many_centroids, bad, reason):
+def test_insert_with_one_bad_centroid_writes_nothing(api, many_centroids, bad, status, reason):
     dataset_id, _ = many_centroids
     before = list_all(api, dataset_id)
     centers = [{"_id": "cluster_1", VF: [5, 5, 5, 5]}, {"_id": "new", VF: [1, 1, 1, 1]}, bad]
     r = api.post(f"{C}/insert", json={"dataset_id": dataset_id, "vector_field": VF, "cluster_centers": centers})
-    assert r.status_code == 400, r.text
+    assert r.status_code == status, r.text
     failed = r.json()["failed_documents"]
     assert len(failed) == 1 and reason in failed[0]["error"]
     assert list_all(api, dataset_id) == before
@@ -323,7 +323,7 @@ def test_documents_pages_hold_every_member_once(api, clustered, page_size, pagin
 
 def test_documents_include_vector(api, clustered):
     body = api.post(f"{C}/documents", json={"dataset_id": clustered["dataset_id"], "vector_fields": [VF],
-                                            "cluster_ids": ["cluster_2"], "include_vector": "True"}).json()
+                                            "cluster_ids": ["cluster_2"], "include_vector": True}).json()
     by_id = {d["_id"]: d for d in clustered["documents"]}
     for d in body["results"]:
         np.testing.assert_allclose(d[VF], by_id[d["_id"]][VF], rtol=1e-6)

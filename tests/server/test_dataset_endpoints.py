@@ -28,8 +28,9 @@ def test_create_list_schema_delete(api):
     assert api.get(f"/datasets/{dataset_id}/schema").json() == {"title_vector_": {"vector": 3}, "name": "text"}
     # the declared dimension is enforced
     r = insert(api, dataset_id, [{"_id": "a", "title_vector_": [1, 2]}])
-    assert r.status_code == 400 and "2 dimensions" in r.json()["failed_documents"][0]["error"]
-    assert api.post("/datasets/create", json={"id": dataset_id}).status_code == 400
+    assert r.status_code == 409 and "2 dimensions" in r.json()["failed_documents"][0]["error"]
+    r = api.post("/datasets/create", json={"id": dataset_id})
+    assert r.status_code == 409 and "already exists" in r.json()["message"]
     assert api.post("/datasets/delete", json={"dataset_id": dataset_id}).json()["status"] == "success"
     assert dataset_id not in api.get("/datasets/list").json()["datasets"]
     assert api.get(f"/datasets/{dataset_id}/schema").status_code == 404
@@ -76,25 +77,25 @@ def test_bulk_insert_replaces_by_id_and_keeps_order(api):
 
 
 @pytest.mark.parametrize(
-    "bad,reason",
+    "bad,status,reason",
     [
-        ({"_id": "", VF: [1, 2, 3]}, "non-empty string"),
-        ({"title": "no id"}, "non-empty string"),
-        ({"_id": "doc-0000", VF: [1, 2, 3]}, "duplicate"),
-        ({"_id": "dim", VF: [1, 2]}, "2 dimensions"),
-        ({"_id": "big", VF: [1, 2, 1e300]}, "finite"),
-        ({"_id": "bad-cluster", "_cluster_": {VF: {"default": 3}}}, "_cluster_"),
-        ({"_id": "bad-cluster2", "_cluster_": "cluster_1"}, "_cluster_"),
+        ({"_id": "", VF: [1, 2, 3]}, 400, "non-empty string"),
+        ({"title": "no id"}, 400, "non-empty string"),
+        ({"_id": "doc-0000", VF: [1, 2, 3]}, 409, "given twice"),
+        ({"_id": "dim", VF: [1, 2]}, 409, "2 dimensions"),
+        ({"_id": "big", VF: [1, 2, 1e300]}, 400, "too large for float32"),
+        ({"_id": "bad-cluster", "_cluster_": {VF: {"default": 3}}}, 400, "_cluster_"),
+        ({"_id": "bad-cluster2", "_cluster_": "cluster_1"}, 400, "_cluster_"),
     ],
 )
-def test_bulk_insert_with_one_bad_document_writes_nothing(api, bad, reason):
+def test_bulk_insert_with_one_bad_document_writes_nothing(api, bad, status, reason):
     dataset_id = fresh_id()
     documents, _ = make_documents(5, 3, 2)
     insert(api, dataset_id, documents)
     before, schema = all_documents(api, dataset_id), api.get(f"/datasets/{dataset_id}/schema").json()
     batch = [{"_id": "doc-0000", VF: [0, 0, 0], "title": "changed"}, {"_id": "brand-new", "x": 1, VF: [1, 1, 1]}, bad]
     r = insert(api, dataset_id, batch)
-    assert r.status_code == 400, r.text
+    assert r.status_code == status, r.text
     failed = r.json()["failed_documents"]
     assert len(failed) == 1 and reason in failed[0]["error"], failed
     assert all_documents(api, dataset_id) == before
