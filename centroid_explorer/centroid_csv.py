@@ -324,7 +324,7 @@ def _no_id_column_hint(header: list[str]) -> str:
     """What to do; first, as the problem table's cell may show only its start."""
     for separator, name in _OTHER_SEPARATORS:
         if any(separator in cell for cell in header):
-            return f"the header looks separated by {name}, not commas: save the file as CSV with commas"
+            return f"the header looks separated by {name}: save the file as CSV with commas"
     return f"name one column '_id' or 'cluster_id' (the header has {_names(header)})"
 
 

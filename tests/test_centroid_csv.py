@@ -246,7 +246,7 @@ def test_a_file_with_another_separator_says_so_first_in_a_short_message(separato
     header = separator.join(["_id", *(f"v{i}" for i in range(64))])
     row = separator.join(["a", *("0,5" for _ in range(64))])
     (message,) = problems_of(f"{header}\n{row}\n", expected_dimension=64)
-    assert message == f"row 1: no id column: the header looks separated by {name}, not commas: save the file as CSV with commas"
+    assert message == f"row 1: no id column: the header looks separated by {name}: save the file as CSV with commas"
 
 
 def test_a_header_without_id_lists_a_few_of_its_columns():
