@@ -263,6 +263,28 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+def json_numbers(text: str):
+    """JSON as a vector cell holds it. Integers are read as floats (a 5,000-digit one is then just too
+    large, not a crash); nesting too deep for the parser is a JSONDecodeError like any other."""
+    try:
+        return json.loads(text, parse_int=float)
+    except RecursionError:
+        raise json.JSONDecodeError("lists nested too deeply", text, 0) from None
+
+
+def csv_error_text(error: csv.Error) -> str:
+    """What a csv.Error (from a reader with strict=True) means, in a user's words."""
+    return _CSV_ERRORS.get(str(error), f"not valid CSV ({error})")
+
+
+def separator_hint(header: list[str]) -> str | None:
+    """For a header with no id column: the advice, if it looks separated by something else than commas."""
+    for separator, name in _OTHER_SEPARATORS:
+        if any(separator in cell for cell in header):
+            return f"the header looks separated by {name}: save the file as CSV with commas"
+    return None
+
+
 def _records(text: str) -> Iterator[tuple[int, list[str] | Problem]]:
     """(row number, cells) of each record; a record the csv module cannot read ends it with its Problem."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -274,7 +296,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str] | Problem]]:
         except StopIteration:
             return
         except csv.Error as error:
-            yield row, Problem(_CSV_ERRORS.get(str(error), f"not valid CSV ({error})"), row=row)
+            yield row, Problem(csv_error_text(error), row=row)
             return
         yield row, cells
 
@@ -301,9 +323,9 @@ def _split_header(header: list[str]) -> tuple[str, list[str]]:
             repeated[name] = None
         seen.add(name)
     if len(repeated) == 1:
-        problems.append(Problem(f"the column name {_names(repeated)} appears more than once", row=1))
+        problems.append(Problem(f"the column name {names_text(repeated)} appears more than once", row=1))
     elif repeated:
-        problems.append(Problem(f"the column names {_names(repeated)} appear more than once", row=1))
+        problems.append(Problem(f"the column names {names_text(repeated)} appear more than once", row=1))
     present = [name for name in ID_COLUMNS if name in seen]
     if not present:
         problems.append(Problem(f"no id column: {_no_id_column_hint(header)}", row=1))
@@ -322,13 +344,10 @@ def _split_header(header: list[str]) -> tuple[str, list[str]]:
 
 def _no_id_column_hint(header: list[str]) -> str:
     """What to do; first, as the problem table's cell may show only its start."""
-    for separator, name in _OTHER_SEPARATORS:
-        if any(separator in cell for cell in header):
-            return f"the header looks separated by {name}: save the file as CSV with commas"
-    return f"name one column '_id' or 'cluster_id' (the header has {_names(header)})"
+    return separator_hint(header) or f"name one column '_id' or 'cluster_id' (the header has {names_text(header)})"
 
 
-def _names(names, shown: int = 5) -> str:
+def names_text(names, shown: int = 5) -> str:
     """'a', 'b', 'c' … and 95 more: a header of any width in one short line."""
     names = list(names)
     listed = ", ".join(_show(name) for name in names[:shown])
@@ -343,8 +362,7 @@ def _vector_from_one_cell(cell: str, row: int, column: str, problems: _Problems)
         return None
     if text.startswith("["):
         try:
-            # Integers read as floats: a 5,000-digit one is then just too large, not a crash.
-            items = json.loads(text, parse_int=float)
+            items = json_numbers(text)
         except json.JSONDecodeError as error:
             problems.add(Problem(f"not a valid JSON list ({error.msg} at character {error.pos + 1})", row=row, column=column))
             return None

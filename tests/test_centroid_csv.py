@@ -223,6 +223,7 @@ def test_a_vector_of_20000_numbers_in_one_cell_is_read():
     [
         ('_id,vector\na,"[1' + "0" * 400 + ', 2]"\n', "row 2, column 'vector': item 1 is not a finite 32-bit number"),
         ('_id,vector\na,"[1' + "0" * 5000 + ', 2]"\n', "row 2, column 'vector': item 1 is not a finite 32-bit number"),
+        ('_id,vector\na,"' + "[" * 100_000 + '"\n', "row 2, column 'vector': not a valid JSON list (lists nested too deeply"),
         ('_id,v0\n"a,1\n', "row 2: a quoted cell is never closed"),
         ('_id,v0\n"a"b,1\n', "row 2: text after the closing \" of a quoted cell"),
     ],
