@@ -175,7 +175,7 @@ def _odd_ids(count: int, seed: int) -> list[str]:
     """Ids built from the characters that break CSV and spreadsheets, plus some fixed hard cases."""
     rng = random.Random(seed)
     pieces = ["=", "+", "-", "@", "\t", "\r", "\n", "\r\n", "'", "''", '"', ",", ";", " ", "\u00a0", "é", "☕",
-              "𝔘", "\u200b", "\ufeff", "שלום", "a", "b1", "0.5", "-1e9", "\\", "[", "]"]
+              "𝔘", "\u200b", "\ufeff", "\u2028", "\x85", "\x0c", "\x00", "שלום", "a", "b1", "0.5", "-1e9", "\\", "[", "]"]
     fixed = ["=HYPERLINK(\"http://evil\")", "'", "''x", " leading", "trailing ", "  both  ", " ", "\t", "\r",
              "\n", "\r\n", "a\rb", "a\nb", "a\r\nb", '"quoted"', "comma,inside", "-0.5", "@", "x" * 10_000, "ünï©ødé"]
     generated = {"".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(count)}
