@@ -80,6 +80,21 @@ def test_a_bad_file_lists_each_problem_by_row_and_column_and_writes_nothing(app_
     assert _aliases(demo_client) == before
 
 
+def test_a_file_with_very_many_problems_lists_the_first_hundred_and_says_checking_stopped(app_page):
+    header, *rows = _csv([f"c{i}" for i in range(150)]).decode().splitlines()
+    # One bad number a row, in v0 or v1 by turns (a column of text alone would be one problem).
+    bad = "\n".join([header, *(row.replace(",", ",x", 1 + i % 2).replace(",x", ",", i % 2) for i, row in enumerate(rows))])
+    at = app_page(UPLOAD, **DEMO)
+
+    at.file_uploader[0].set_value(("many.csv", bad.encode(), "text/csv")).run()
+
+    assert any("The file has more than 100 problems; nothing was written" in e.value for e in at.error)
+    problems = _table_with(at, "problem")
+    assert len(problems) == 101
+    assert problems["column"][0] == "v0" and problems["problem"][0].startswith("not a number: 'x")
+    assert problems["problem"].iloc[-1] == "checking stopped after 100 problems: fix these and check the file again"
+
+
 def test_a_file_of_another_dimension_is_refused(app_page):
     at = app_page(UPLOAD, **DEMO)
     at.file_uploader[0].set_value(("short.csv", b"_id,v0,v1\nx,1,2\n", "text/csv")).run()
