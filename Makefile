@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Empty: this machine only (.streamlit/config.toml). ADDRESS=0.0.0.0 opens the dashboard, and the
+# embedded server's data behind it, to the network without a key; any host name is then accepted.
+ADDRESS ?=
+OPEN_TO := $(if $(ADDRESS),--server.address $(ADDRESS) --server.allowedHosts '*')
 # The official relevanceai SDK (for the compatibility tests) needs joblib<1.2: a venv of its own.
 SDK_VENV ?= .venv-sdk
 
@@ -31,7 +35,7 @@ sdk-venv: $(SDK_VENV)/.ready
 
 ## Install and start the dashboard on the embedded server (demo data seeded on first start).
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT) $(OPEN_TO)
 
 ## Install the test requirements and run every test (browser tests need /usr/bin/chromium).
 test: $(VENV)/.dev $(SDK_VENV)/.ready

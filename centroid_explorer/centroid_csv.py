@@ -3,11 +3,12 @@
 One row per centroid. The id is in a column named `_id` (or `cluster_id`); the vector is either
 one column holding a JSON list or numbers separated by commas/spaces, or one numeric column per
 dimension (`v0, v1, ...` or any names). Export and template write `_id, v0 .. v{d-1}`, which the
-parser reads back exactly.
+parser reads back exactly: same ids, same float32 values. Ids are written so that a spreadsheet
+opening the file shows them as text, never runs them as formulas (`text_cell`).
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first centroid row 2.
-Every problem found is collected and raised together in one `CentroidCSVError`; nothing is
-returned unless the whole file is good, so callers write nothing for a bad file.
+The problems found (up to MAX_PROBLEMS) are raised together in one `CentroidCSVError`; nothing
+is returned unless the whole file is good, so callers write nothing for a bad file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,9 +25,20 @@ import numpy as np
 ID_COLUMNS = ("_id", "cluster_id")
 MAX_BYTES = 64 * 1024 * 1024  # 10,000 centroids x 768 dims of text fits with room to spare
 MAX_ROWS = 10_000  # centroids per file; far more than any k-means run a person labels by hand
-MAX_PROBLEMS_SHOWN = 20
+MAX_PROBLEMS = 100  # then checking stops: the file needs fixing either way
+MAX_PROBLEMS_SHOWN = 20  # in the exception's text (the CLI's message)
 
 _NUMBER_SEPARATORS = re.compile(r"[,\s;]+")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # CRLF, CR or LF ends a line; so does the end
+# A cell starting with one of these runs as a formula in a spreadsheet (OWASP, "CSV injection");
+# a leading "'" is escaped too, so that the one `text_cell` adds can be told from data.
+_ESCAPED_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+_OTHER_SEPARATORS = ((";", "';'"), ("\t", "tabs"), ("|", "'|'"))
+_CSV_ERRORS = {
+    "unexpected end of data": "a quoted cell is never closed (a \" without its closing \")",
+    "',' expected after '\"'": "text after the closing \" of a quoted cell",
+}
+_FAST_FLOAT = {str: float, float: float}  # JSON integers are read as floats (parse_int=float)
 
 
 @dataclass(frozen=True)
@@ -83,98 +95,150 @@ def parse(
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
 ) -> Centroids:
-    """Read and check a centroid CSV. Raises CentroidCSVError listing every problem found."""
+    """Read and check a centroid CSV. Raises CentroidCSVError listing the problems found.
+
+    One pass over the rows, each converted to float32 as it is read, so memory holds the vectors
+    and one row of text; checking stops after MAX_PROBLEMS problems."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > max_bytes:
         raise CentroidCSVError([Problem(f"the file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes")])
     text = _decode(raw)
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    while records and not any(cell.strip() for cell in records[-1]):
-        records.pop()  # blank trailing lines are not centroids
-    if not records:
+    csv.field_size_limit(max(csv.field_size_limit(), max_bytes))  # one cell may hold a long JSON vector
+    records = _records(text)
+    _, first = next(records, (1, []))
+    if isinstance(first, Problem):
+        raise CentroidCSVError([first])
+    header = [name.strip() for name in first]
+    if not any(header) and not any(isinstance(cells, Problem) or any(c.strip() for c in cells) for _, cells in records):
         raise CentroidCSVError([Problem("the file is empty; the first row must be a header such as _id,v0,v1")])
-
-    header = [name.strip() for name in records[0]]
     id_column, vector_columns = _split_header(header)
-    rows = records[1:]
-    if not rows:
-        raise CentroidCSVError([Problem("the file has a header but no centroid rows", row=1)])
-    if len(rows) > max_rows:
-        raise CentroidCSVError([Problem(f"the file has {len(rows):,} centroid rows; the limit is {max_rows:,}")])
-
     id_index = header.index(id_column)
-    vector_indexes = [header.index(name) for name in vector_columns]
-    problems: list[Problem] = []
-    if len(vector_columns) > 1:
-        problems += _non_numeric_columns(rows, vector_columns, vector_indexes, id_index)
-    if len(vector_columns) > 1 and expected_dimension is not None and len(vector_columns) != expected_dimension:
-        problems.append(
-            Problem(
-                f"the file has {len(vector_columns)} vector columns; the vector field has dimension {expected_dimension}",
-                row=1,
-            )
-        )
-    if problems:
-        raise CentroidCSVError(problems)
+    vector_indexes = [i for i, name in enumerate(header) if name not in ID_COLUMNS]  # linear: 100,000 columns are fine
+    one_cell = len(vector_indexes) == 1
 
+    problems = _Problems()
     ids: list[str] = []
-    vectors: list[list[float]] = []
+    vectors: list[np.ndarray] = []
     first_row_of_id: dict[str, int] = {}
     dimension, dimension_source = expected_dimension, "the vector field"
-    for row_number, cells in enumerate(rows, start=2):
+    has_value = np.zeros(len(vector_indexes), dtype=bool)  # per vector column: a non-empty cell seen
+    has_number = np.zeros(len(vector_indexes), dtype=bool)  # ...and one that reads as a number
+    blank_rows: list[int] = []  # since the last centroid row: in the middle of the file if one follows
+    rows = 0
+    for row, cells in records:
+        if isinstance(cells, Problem):
+            problems.add(cells)
+            break
         if not any(cell.strip() for cell in cells):
-            problems.append(Problem("blank row in the middle of the file", row=row_number))
+            if len(blank_rows) <= MAX_PROBLEMS:  # more would only be dropped by `problems`
+                blank_rows.append(row)
             continue
+        rows += 1
+        if rows > max_rows:
+            rows += sum(1 for _, cells in records if isinstance(cells, list) and any(c.strip() for c in cells))
+            raise CentroidCSVError([Problem(f"the file has {rows:,} centroid rows; the limit is {max_rows:,}")])
+        for blank in blank_rows:
+            problems.add(Problem("blank row in the middle of the file", row=blank))
+        blank_rows.clear()
+        if problems.full:
+            break
         if len(cells) != len(header):
-            problems.append(Problem(f"has {len(cells)} cells; the header has {len(header)}", row=row_number))
+            problems.add(Problem(f"has {len(cells):,} cells; the header has {len(header):,}", row=row))
             continue
-        centroid_id = cells[id_index].strip()
+        centroid_id = read_text_cell(cells[id_index])
         if not centroid_id:
-            problems.append(Problem("the id is empty", row=row_number, column=id_column))
+            problems.add(Problem("the id is empty", row=row, column=id_column))
         elif centroid_id in first_row_of_id:
-            problems.append(
+            problems.add(
                 Problem(
-                    f"duplicate id '{centroid_id}' (first on row {first_row_of_id[centroid_id]})",
-                    row=row_number,
+                    f"duplicate id {_show(centroid_id)} (first on row {first_row_of_id[centroid_id]})",
+                    row=row,
                     column=id_column,
                 )
             )
         else:
-            first_row_of_id[centroid_id] = row_number
-        if len(vector_columns) == 1:
-            vector, row_problems = _vector_from_one_cell(cells[vector_indexes[0]], row_number, vector_columns[0])
-            if not row_problems and dimension is None:
-                dimension, dimension_source = len(vector), f"row {row_number}"
-            if not row_problems and len(vector) != dimension:
-                row_problems.append(
+            first_row_of_id[centroid_id] = row
+        if one_cell:
+            vector = _vector_from_one_cell(cells[vector_indexes[0]], row, vector_columns[0], problems)
+            if vector is not None and dimension is None:
+                dimension, dimension_source = len(vector), f"row {row}"
+            if vector is not None and len(vector) != dimension:
+                problems.add(
                     Problem(
-                        f"has {len(vector)} numbers; expected {dimension} (as {dimension_source})",
-                        row=row_number,
+                        f"has {len(vector):,} numbers; expected {dimension:,} (as {dimension_source})",
+                        row=row,
                         column=vector_columns[0],
                     )
                 )
         else:
-            vector, row_problems = _vector_from_columns(cells, row_number, vector_columns, vector_indexes)
-        problems += row_problems
+            vector = _vector_from_columns(cells, row, header, vector_indexes, has_value, has_number, problems)
         ids.append(centroid_id)
-        vectors.append(vector)
+        if vector is not None:
+            vectors.append(vector)
+        if problems.full:
+            break
+    if rows == 0 and not problems:
+        raise CentroidCSVError([Problem("the file has a header but no centroid rows", row=1)])
+
+    # A column of text (say `label`) or a header of the wrong width explains its cells' problems: alone.
+    file_problems = _Problems()
+    if not one_cell:
+        for column in np.flatnonzero(has_value & ~has_number):
+            file_problems.add(
+                Problem(
+                    "holds no numbers: every column but the id must be a vector dimension "
+                    "(or put the whole vector in one column)",
+                    row=1,
+                    column=header[vector_indexes[column]],
+                )
+            )
+        if expected_dimension is not None and len(vector_indexes) != expected_dimension:
+            file_problems.add(
+                Problem(
+                    f"the file has {len(vector_indexes):,} vector columns; "
+                    f"the vector field has dimension {expected_dimension:,}",
+                    row=1,
+                )
+            )
+    if file_problems:
+        raise CentroidCSVError(file_problems)
     if problems:
         raise CentroidCSVError(problems)
-    return Centroids(ids, np.asarray(vectors, dtype=np.float32), id_column, vector_columns)
+    return Centroids(ids, np.stack(vectors), id_column, vector_columns)
 
 
 def export(ids: Sequence[str], vectors: np.ndarray | Sequence[Sequence[float]]) -> str:
-    """CSV text for these centroids, `_id, v0 .. v{d-1}`; `parse` reads it back to the same float32 values."""
+    """CSV text for these centroids, `_id, v0 .. v{d-1}`; `parse` reads it back to the same ids and float32 values.
+
+    Ids are written spreadsheet-safe (see `text_cell`); rows end in CRLF, as RFC 4180 and Excel
+    have it, which also makes the writer quote an id holding a lone CR."""
     matrix = np.asarray(vectors, dtype=np.float32)
     if matrix.ndim != 2 or matrix.shape[0] != len(ids):
         raise ValueError(f"expected one vector per id: {len(ids)} ids, vectors of shape {matrix.shape}")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([ID_COLUMNS[0], *(f"v{i}" for i in range(matrix.shape[1]))])
     for centroid_id, vector in zip(ids, matrix):
         # str() of a float32 is the shortest text that reads back as the same float32.
-        writer.writerow([centroid_id, *(str(x) for x in vector)])
+        writer.writerow([text_cell(centroid_id), *(str(x) for x in vector)])
     return out.getvalue()
+
+
+def text_cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: `'` before a formula start (OWASP's = + - @ TAB CR).
+
+    Also before a leading `'` and before leading or trailing whitespace, so that `read_text_cell`
+    can tell the added `'` from data and give back exactly this text."""
+    if text.startswith(_ESCAPED_STARTS) or text != text.strip():
+        return "'" + text
+    return text
+
+
+def read_text_cell(cell: str) -> str:
+    """The text `text_cell` wrote: one leading `'` removed exactly where it adds one; otherwise stripped."""
+    if cell.startswith("'") and text_cell(cell[1:]) == cell:
+        return cell[1:]
+    return cell.strip()
 
 
 def template(dimension: int, rows: int = 2) -> str:
@@ -200,85 +264,156 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+def json_numbers(text: str):
+    """JSON as a vector cell holds it. Integers are read as floats (a 5,000-digit one is then just too
+    large, not a crash); nesting too deep for the parser is a JSONDecodeError like any other."""
+    try:
+        return json.loads(text, parse_int=float)
+    except RecursionError:
+        raise json.JSONDecodeError("lists nested too deeply", text, 0) from None
+
+
+def csv_error_text(error: csv.Error) -> str:
+    """What a csv.Error (from a reader with strict=True) means, in a user's words."""
+    return _CSV_ERRORS.get(str(error), f"not valid CSV ({error})")
+
+
+def separator_hint(header: list[str]) -> str | None:
+    """For a header with no id column: the advice, if it looks separated by something else than commas."""
+    for separator, name in _OTHER_SEPARATORS:
+        if any(separator in cell for cell in header):
+            return f"the header looks separated by {name}: save the file as CSV with commas"
+    return None
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str] | Problem]]:
+    """(row number, cells) of each record; a record the csv module cannot read ends it with its Problem."""
+    # The lines as io.StringIO(text, newline="") gives them, without its copy of the text at 4 bytes a character.
+    reader = csv.reader((line.group() for line in _LINES.finditer(text)), strict=True)
+    row = 0
+    while True:
+        row += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield row, Problem(csv_error_text(error), row=row)
+            return
+        yield row, cells
+
+
+class _Problems(list):
+    """The problems found so far; `full` once there are MAX_PROBLEMS, and then it takes no more."""
+
+    def add(self, problem: Problem) -> None:
+        if len(self) < MAX_PROBLEMS:
+            self.append(problem)
+        elif len(self) == MAX_PROBLEMS:
+            self.append(Problem(f"checking stopped after {MAX_PROBLEMS} problems: fix these and check the file again"))
+
+    @property
+    def full(self) -> bool:
+        return len(self) > MAX_PROBLEMS
+
+
 def _split_header(header: list[str]) -> tuple[str, list[str]]:
     problems = []
-    seen = set()
+    seen, repeated = set(), {}
     for name in header:
         if name in seen:
-            problems.append(Problem(f"the column name '{name}' appears more than once", row=1))
+            repeated[name] = None
         seen.add(name)
-    present = [name for name in ID_COLUMNS if name in header]
+    if len(repeated) == 1:
+        problems.append(Problem(f"the column name {names_text(repeated)} appears more than once", row=1))
+    elif repeated:
+        problems.append(Problem(f"the column names {names_text(repeated)} appear more than once", row=1))
+    present = [name for name in ID_COLUMNS if name in seen]
     if not present:
-        hint = ""
-        if len(header) == 1 and ";" in header[0]:
-            hint = " (the header looks separated by ';': save the file with commas)"
-        problems.append(
-            Problem(f"no id column: name one column '_id' or 'cluster_id' (the header is {header}){hint}", row=1)
-        )
+        problems.append(Problem(f"no id column: {_no_id_column_hint(header)}", row=1))
     elif len(present) > 1:
         problems.append(Problem("both '_id' and 'cluster_id' columns: keep one of them as the id", row=1))
     vector_columns = [name for name in header if name not in ID_COLUMNS]
     if present and not vector_columns:
         problems.append(Problem("no vector column: add the vector as one column or one column per dimension", row=1))
-    if any(not name for name in vector_columns):
-        problems.append(Problem("a column has no name in the header", row=1))
+    unnamed = [position for position, name in enumerate(header, start=1) if not name]
+    if unnamed:
+        problems.append(Problem(f"column {unnamed[0]:,} has no name in the header", row=1))
     if problems:
         raise CentroidCSVError(problems)
     return present[0], vector_columns
 
 
-def _non_numeric_columns(rows, vector_columns, vector_indexes, id_index) -> list[Problem]:
-    """A whole column of text (say `label`) gets one problem, not one per row."""
-    problems = []
-    for name, index in zip(vector_columns, vector_indexes):
-        cells = [r[index].strip() for r in rows if len(r) > max(index, id_index) and r[index].strip()]
-        if cells and all(_to_float(c) is None for c in cells):
-            problems.append(
-                Problem(
-                    "holds no numbers: every column but the id must be a vector dimension "
-                    "(or put the whole vector in one column)",
-                    row=1,
-                    column=name,
-                )
-            )
-    return problems
+def _no_id_column_hint(header: list[str]) -> str:
+    """What to do; first, as the problem table's cell may show only its start."""
+    return separator_hint(header) or f"name one column '_id' or 'cluster_id' (the header has {names_text(header)})"
 
 
-def _vector_from_one_cell(cell: str, row: int, column: str) -> tuple[list[float], list[Problem]]:
+def names_text(names, shown: int = 5) -> str:
+    """'a', 'b', 'c' … and 95 more: a header of any width in one short line."""
+    names = list(names)
+    listed = ", ".join(_show(name) for name in names[:shown])
+    return listed + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+
+
+def _vector_from_one_cell(cell: str, row: int, column: str, problems: _Problems) -> np.ndarray | None:
+    """The cell's vector, or None with its problems added."""
     text = cell.strip()
     if not text:
-        return [], [Problem("the vector is empty", row=row, column=column)]
+        problems.add(Problem("the vector is empty", row=row, column=column))
+        return None
     if text.startswith("["):
         try:
-            items = json.loads(text)
+            items = json_numbers(text)
         except json.JSONDecodeError as error:
-            return [], [Problem(f"not a valid JSON list ({error.msg} at character {error.pos + 1})", row=row, column=column)]
+            problems.add(Problem(f"not a valid JSON list ({error.msg} at character {error.pos + 1})", row=row, column=column))
+            return None
         if not isinstance(items, list):
-            return [], [Problem("not a JSON list of numbers", row=row, column=column)]
+            problems.add(Problem("not a JSON list of numbers", row=row, column=column))
+            return None
     else:
         items = [item for item in _NUMBER_SEPARATORS.split(text) if item]
-    vector, problems = [], []
-    for position, item in enumerate(items, start=1):
-        value, defect = _number(item)
-        if defect:
-            problems.append(Problem(f"item {position} is {defect}", row=row, column=column))
-        else:
-            vector.append(value)
     if not items:
-        problems.append(Problem("the vector is empty", row=row, column=column))
-    return vector, problems
+        problems.add(Problem("the vector is empty", row=row, column=column))
+        return None
+    vector = _row_values(items)
+    if vector is None:
+        for position, item in enumerate(items, start=1):
+            _, defect = _number(item)
+            if defect:
+                problems.add(Problem(f"item {position:,} is {defect}", row=row, column=column))
+    return vector
 
 
-def _vector_from_columns(cells, row, vector_columns, vector_indexes) -> tuple[list[float], list[Problem]]:
-    vector, problems = [], []
-    for name, index in zip(vector_columns, vector_indexes):
+def _vector_from_columns(cells, row, header, vector_indexes, has_value, has_number, problems) -> np.ndarray | None:
+    """The row's vector, or None with its problems added; notes which columns hold values and numbers."""
+    vector = _row_values([cells[i] for i in vector_indexes])
+    if vector is not None:
+        has_value[:] = has_number[:] = True
+        return vector
+    for column, index in enumerate(vector_indexes):
         text = cells[index].strip()
-        value, defect = _number(text) if text else (None, "empty value")
+        has_value[column] |= bool(text)
+        has_number[column] |= _to_float(text) is not None
+        if problems.full:
+            continue
+        _, defect = _number(text) if text else (None, "empty value")
         if defect:
-            problems.append(Problem(defect, row=row, column=name))
-        else:
-            vector.append(value)
-    return vector, problems
+            problems.add(Problem(defect, row=row, column=header[index]))
+    return None
+
+
+def _row_values(items: list) -> np.ndarray | None:
+    """The items as float32 when every one is a finite number (the common case, done at once), else None."""
+    try:
+        values = [_FAST_FLOAT[type(item)](item) for item in items]
+    except (KeyError, ValueError, OverflowError):
+        return None
+    if any(isinstance(item, str) and "_" in item for item in items):
+        return None
+    with np.errstate(over="ignore"):
+        vector = np.asarray(values, dtype=np.float32)
+    return vector if np.isfinite(vector).all() else None
 
 
 def _number(text: str) -> tuple[float | None, str | None]:
@@ -294,8 +429,8 @@ def _number(text: str) -> tuple[float | None, str | None]:
 def _to_float(item) -> float | None:
     if isinstance(item, bool):  # JSON true/false are not coordinates
         return None
-    if isinstance(item, (int, float)):
-        return float(item)
+    if isinstance(item, float):
+        return item
     if not isinstance(item, str) or "_" in item:  # float() accepts '1_0'; nobody means that
         return None
     try:

@@ -9,9 +9,11 @@ The file is read twice, streaming both times (memory holds one batch and the set
 So a bad file writes nothing. (A server or network failure in step 2 can still leave the batches
 already sent; re-running the load replaces them by `_id`.)
 
-Where a problem is: "line N" for JSONL and CSV (the header is line 1), "row N" for Parquet.
-Vectors may be JSON lists or JSON strings of lists (CSV and Parquet have no list type of their own
-for some writers); CSV cells that read as numbers become numbers, empty cells are left out.
+Where a problem is: "line N" for JSONL and CSV (the header is line 1), "row N" for Parquet, and
+the field in backticks. Vectors may be JSON lists or JSON strings of lists (CSV and Parquet have no
+list type of their own for some writers); CSV cells that read as numbers become numbers, empty
+cells are left out. A CSV header must name an `_id` column and no column twice; a broken quote
+ends the check at its line.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from .centroid_csv import csv_error_text, json_numbers, names_text, separator_hint
 from .client import Client, NotFoundError, vector_fields
 from .client.schema import CLUSTER_FIELD, VECTOR_SUFFIX
 
@@ -33,6 +36,7 @@ FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "pa
 MAX_PROBLEMS = 100  # stop checking after this many: the file needs fixing either way
 MAX_PROBLEMS_SHOWN = 20
 PARQUET_BATCH_ROWS = 1_000
+MAX_CELL_CHARS = 64 * 1024 * 1024  # Python's csv stops at 128 KiB; a long document's text is more
 
 Located = tuple[str, Any]  # ("line 4", the parsed document or the reason it could not be parsed)
 
@@ -154,8 +158,9 @@ def check_document(where: str, document: Any, dimensions: dict[str, int], seen_i
 
 def _checked_documents(path: Path, dimensions: dict[str, int]) -> Iterator[dict[str, Any]]:
     seen_ids: dict[str, str] = {}
+    dimensions = dict(dimensions)  # once, not per document (fields x documents)
     for where, document in read_documents(path):
-        problems = check_document(where, document, dict(dimensions), seen_ids)
+        problems = check_document(where, document, dimensions, seen_ids)
         if problems:  # the file changed since it was checked
             raise LoadError(problems)
         yield document
@@ -171,14 +176,14 @@ def _dataset_dimensions(client: Client, dataset_id: str) -> dict[str, int]:
 def _vector(value: Any) -> tuple[list[float] | None, str]:
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = json_numbers(value)
         except json.JSONDecodeError:
             return None, "is text that is not a JSON list of numbers"
     if hasattr(value, "tolist"):  # numpy arrays from Parquet
         value = value.tolist()
     if not isinstance(value, list) or not value:
         return None, "must be a non-empty list of numbers"
-    for position, x in enumerate(value):
+    for position, x in enumerate(value, start=1):  # counted as people count, like the centroid CSV's items
         if isinstance(x, bool) or not isinstance(x, (int, float)):
             return None, f"item {position} is not a number: {x!r}"
         if not math.isfinite(x) or abs(x) > 3.4e38:
@@ -207,13 +212,19 @@ def _read_jsonl(path: Path) -> Iterator[Located]:
 
 
 def _read_csv(path: Path) -> Iterator[Located]:
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
     lines = _utf8_lines(path)
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, strict=True)
+    start = 1  # the line the record being read starts on (a quoted cell may span lines)
     try:
         header = next(reader, None)
         if header is None:
             return
         header = [h.strip() for h in header]
+        wrong = _header_problems(header)
+        if wrong:  # the rows cannot be read as documents
+            yield from (("line 1", _Unreadable(message)) for message in wrong)
+            return
         start = reader.line_num + 1
         for cells in reader:
             where, start = f"line {start}", reader.line_num + 1
@@ -226,7 +237,24 @@ def _read_csv(path: Path) -> Iterator[Located]:
     except _NotUtf8 as error:
         yield f"line {error.line}", _Unreadable(f"is not UTF-8 text (byte 0x{error.byte:02x}); save the file as UTF-8")
     except csv.Error as error:
-        yield f"line {reader.line_num}", _Unreadable(f"is not valid CSV ({error})")
+        yield f"line {start}", _Unreadable(csv_error_text(error))
+
+
+def _header_problems(header: list[str]) -> list[str]:
+    seen, repeated = set(), {}
+    for name in header:
+        if name in seen:
+            repeated[name] = None
+        seen.add(name)
+    problems = []
+    if "_id" not in seen:
+        problems.append(f"no `_id` column: {separator_hint(header) or 'name the id column `_id`'}")
+    if repeated:
+        problems.append(f"column names appear more than once: {names_text(repeated)}")
+    unnamed = [position for position, name in enumerate(header, start=1) if not name]
+    if unnamed:
+        problems.append(f"column {unnamed[0]:,} has no name in the header")
+    return problems
 
 
 class _NotUtf8(Exception):
@@ -268,7 +296,15 @@ def _read_parquet(path: Path) -> Iterator[Located]:
         yield "", _Unreadable(f"not a readable Parquet file ({error})")
         return
     row = 0
-    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+    batches = parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS)
+    while True:
+        try:
+            batch = next(batches, None)
+        except Exception as error:  # noqa: BLE001 - a damaged page: pyarrow's types vary, as at the open
+            yield f"row {row + 1}", _Unreadable(f"not readable from here on ({error})")
+            return
+        if batch is None:
+            return
         for document in batch.to_pylist():
             row += 1
             yield f"row {row}", {k: v for k, v in document.items() if v is not None}

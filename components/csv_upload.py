@@ -1,4 +1,8 @@
-"""Pieces of the upload page: format help, the problem list, the preview table and the preview map."""
+"""Pieces of the upload page: format help, the problem list, the preview table and the preview map.
+
+What comes from the file (ids, column names, problem messages) is shown in tables and as escaped
+plotly hover text only, never as markdown.
+"""
 
 from __future__ import annotations
 
@@ -44,12 +48,15 @@ def format_help(dimension: int | None, file_stem: str) -> None:
             st.caption("The template needs the vector field's dimension, which this endpoint did not report.")
 
 
-def problem_list(error: CentroidCSVError, file_name: str) -> None:
-    """Every problem found, by row and column, and the reassurance that nothing was written."""
+def problem_list(error: CentroidCSVError) -> None:
+    """The problems found, by row and column, and the reassurance that nothing was written."""
     count = len(error.problems)
+    if count > centroid_csv.MAX_PROBLEMS:  # the last one says checking stopped
+        headline = f"The file has more than {centroid_csv.MAX_PROBLEMS} problems; nothing was written."
+    else:
+        headline = f"The file has {count} problem{'s' if count != 1 else ''}; nothing was written."
     st.error(
-        f"**{file_name} has {count} problem{'s' if count != 1 else ''}; nothing was written.** "
-        "Fix the rows and columns listed below and upload the file again.",
+        f"**{headline}** Fix the rows and columns listed below and upload the file again.",
         icon=":material/error:",
     )
     table = pd.DataFrame(
@@ -63,9 +70,10 @@ def problem_list(error: CentroidCSVError, file_name: str) -> None:
         table,
         hide_index=True,
         column_config={
-            "row": st.column_config.NumberColumn("Row", help="As a spreadsheet numbers it: the header is row 1", width="small"),
-            "column": st.column_config.TextColumn("Column", width="small"),
-            "problem": st.column_config.TextColumn("Problem", width="large"),
+            # Narrow place columns: the problem's text is what needs the room.
+            "row": st.column_config.NumberColumn("Row", help="As a spreadsheet numbers it: the header is row 1", width=50),
+            "column": st.column_config.TextColumn("Column", width=150),
+            "problem": st.column_config.TextColumn("Problem", width=800),
         },
         key="upload_problems",
     )
@@ -96,7 +104,7 @@ def preview_table(centroids: Centroids) -> None:
         st.caption(f"First {shown:,} of {len(centroids.ids):,} centroids.")
 
 
-def preview_map(existing: AliasCentroids, uploaded: Centroids, alias: str) -> None:
+def preview_map(existing: AliasCentroids, uploaded: Centroids) -> None:
     """The uploaded centroids beside the alias's current ones, laid out together (PCA) so they compare."""
     stacked = uploaded.vectors if not existing.ids else np.vstack([existing.vectors, uploaded.vectors])
     xy = quick_layout(stacked)
@@ -106,14 +114,14 @@ def preview_map(existing: AliasCentroids, uploaded: Centroids, alias: str) -> No
     if split:
         figure.add_trace(
             scatter(
-                x=xy[:split, 0], y=xy[:split, 1], mode="markers", name=f"in '{alias}' now",
+                x=xy[:split, 0], y=xy[:split, 1], mode="markers", name="in the current alias",
                 marker={"symbol": "circle", "size": 10, "color": "#9aa5b1", "line": {"width": 1, "color": "#52606d"}},
                 hovertext=[html.escape(i) for i in existing.ids], hoverinfo="text+name",
             )
         )
     figure.add_trace(
         scatter(
-            x=xy[split:, 0], y=xy[split:, 1], mode="markers", name="uploaded",
+            x=xy[split:, 0], y=xy[split:, 1], mode="markers", name="in this file",
             marker={"symbol": "diamond", "size": 12, "color": "#e8590c", "line": {"width": 1, "color": "#7f2704"}},
             hovertext=[html.escape(i) for i in uploaded.ids], hoverinfo="text+name",
         )

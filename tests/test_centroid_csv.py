@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import random
+
 import numpy as np
 import pytest
 
@@ -150,3 +155,108 @@ def test_the_error_message_lists_problems_and_counts_the_rest():
 def test_problem_text_without_a_place():
     assert str(Problem("too big")) == "too big"
     assert str(Problem("bad", row=4)) == "row 4: bad"
+
+
+# --- Export is spreadsheet-safe, and the round trip stays exact for any id ---
+
+FORMULA_IDS = ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx", "'quoted"]
+
+
+def test_export_writes_formula_leading_ids_as_text_and_numbers_as_numbers():
+    ids = [*FORMULA_IDS, "plain", "a=b"]
+    vectors = np.full((len(ids), 2), -0.5, dtype=np.float32)
+    rows = list(csv.reader(io.StringIO(centroid_csv.export(ids, vectors), newline="")))
+
+    assert [row[0] for row in rows[1:]] == ["'" + i for i in FORMULA_IDS] + ["plain", "a=b"]
+    assert all(row[1:] == ["-0.5", "-0.5"] for row in rows[1:])  # a negative number stays a number
+
+
+def _odd_ids(count: int, seed: int) -> list[str]:
+    """Ids built from the characters that break CSV and spreadsheets, plus some fixed hard cases."""
+    rng = random.Random(seed)
+    pieces = ["=", "+", "-", "@", "\t", "\r", "\n", "\r\n", "'", "''", '"', ",", ";", " ", "\u00a0", "é", "☕",
+              "𝔘", "\u200b", "\ufeff", "\u2028", "\x85", "\x0c", "\x00", "שלום", "a", "b1", "0.5", "-1e9", "\\", "[", "]"]
+    fixed = ["=HYPERLINK(\"http://evil\")", "'", "''x", " leading", "trailing ", "  both  ", " ", "\t", "\r",
+             "\n", "\r\n", "a\rb", "a\nb", "a\r\nb", '"quoted"', "comma,inside", "-0.5", "@", "x" * 10_000, "ünï©ødé"]
+    generated = {"".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(count)}
+    return fixed + sorted(generated - set(fixed))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_export_then_parse_gives_back_any_ids_and_the_same_float32_vectors(seed):
+    ids = _odd_ids(300, seed)
+    rng = np.random.default_rng(seed)
+    vectors = (rng.normal(size=(len(ids), 5)) * 10.0 ** rng.integers(-30, 30, size=(len(ids), 5))).astype(np.float32)
+
+    parsed = centroid_csv.parse(centroid_csv.export(ids, vectors).encode("utf-8"))  # as the upload page reads it
+
+    assert parsed.ids == ids
+    np.testing.assert_array_equal(parsed.vectors, vectors)
+
+
+def test_the_importer_removes_a_leading_quote_only_where_the_export_adds_one():
+    parsed = centroid_csv.parse("_id,v0\n'abc,1\n'=x,2\n''y,3\n' padded ,4\n  spaced  ,5\n")
+    assert parsed.ids == ["'abc", "=x", "'y", " padded ", "spaced"]
+
+
+# --- Wide, long and odd files get their message, quickly and without a crash ---
+
+
+def test_a_100000_column_header_gets_its_message():
+    columns = 100_000
+    text = "_id," + ",".join(f"v{i}" for i in range(columns)) + "\na," + ",".join("1" for _ in range(columns)) + "\n"
+
+    assert problems_of(text, expected_dimension=64) == [
+        "row 1: the file has 100,000 vector columns; the vector field has dimension 64"
+    ]
+    assert centroid_csv.parse(text).dimension == columns
+
+
+def test_a_vector_of_20000_numbers_in_one_cell_is_read():
+    vector = np.random.default_rng(1).random(20_000).astype(np.float32)
+    text = '_id,vector\na,"' + json.dumps([float(x) for x in vector]) + '"\n'
+    np.testing.assert_array_equal(centroid_csv.parse(text).vectors[0], vector)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('_id,vector\na,"[1' + "0" * 400 + ', 2]"\n', "row 2, column 'vector': item 1 is not a finite 32-bit number"),
+        ('_id,vector\na,"[1' + "0" * 5000 + ', 2]"\n', "row 2, column 'vector': item 1 is not a finite 32-bit number"),
+        ('_id,vector\na,"' + "[" * 100_000 + '"\n', "row 2, column 'vector': not a valid JSON list (lists nested too deeply"),
+        ('_id,v0\n"a,1\n', "row 2: a quoted cell is never closed"),
+        ('_id,v0\n"a"b,1\n', "row 2: text after the closing \" of a quoted cell"),
+    ],
+)
+def test_huge_numbers_and_broken_quotes_are_problems_not_crashes(text, expected):
+    (message,) = problems_of(text)
+    assert message.startswith(expected)
+
+
+def test_checking_stops_after_max_problems_and_says_so():
+    text = "_id,v0,v1\n" + "".join(f"c{i},1,x\n" for i in range(3)) + "".join(f"d{i},x,2\n" for i in range(300))
+    messages = problems_of(text)
+    assert len(messages) == centroid_csv.MAX_PROBLEMS + 1
+    assert messages[:4] == ["row 2, column 'v1': not a number: 'x'", "row 3, column 'v1': not a number: 'x'",
+                            "row 4, column 'v1': not a number: 'x'", "row 5, column 'v0': not a number: 'x'"]
+    assert messages[-1] == f"checking stopped after {centroid_csv.MAX_PROBLEMS} problems: fix these and check the file again"
+
+
+@pytest.mark.parametrize("separator, name", [(";", "';'"), ("\t", "tabs")])
+def test_a_file_with_another_separator_says_so_first_in_a_short_message(separator, name):
+    header = separator.join(["_id", *(f"v{i}" for i in range(64))])
+    row = separator.join(["a", *("0,5" for _ in range(64))])
+    (message,) = problems_of(f"{header}\n{row}\n", expected_dimension=64)
+    assert message == f"row 1: no id column: the header looks separated by {name}: save the file as CSV with commas"
+
+
+def test_a_header_without_id_lists_a_few_of_its_columns():
+    (message,) = problems_of("name," + ",".join(f"v{i}" for i in range(64)) + "\na" + ",1" * 64 + "\n")
+    assert message == (
+        "row 1: no id column: name one column '_id' or 'cluster_id' "
+        "(the header has 'name', 'v0', 'v1', 'v2', 'v3' and 60 more)"
+    )
+
+
+def test_repeated_column_names_are_one_problem():
+    assert problems_of("_id,v,v,w,w,w\na,1,2,3,4,5\n") == ["row 1: the column names 'v', 'w' appear more than once"]

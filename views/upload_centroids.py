@@ -1,4 +1,8 @@
-"""Upload centroids from a CSV (checked before anything is written), and export the current ones."""
+"""Upload centroids from a CSV (checked before anything is written), and export the current ones.
+
+Names from the data or the file (dataset, vector field, alias, file name, ids, columns) appear only
+in st.text and tables, never in markdown: messages and labels say "the current alias" instead.
+"""
 
 from __future__ import annotations
 
@@ -56,11 +60,11 @@ except APIError as err:
     show_api_error(err, "Reading the current centroids")
     st.stop()
 dimension = selection.dimension or existing.dimension
-st.caption(
-    f"Dataset **{selection.dataset_id}** · vector field **{selection.vector_field}**"
+st.text(
+    f"Dataset {selection.dataset_id} · vector field {selection.vector_field}"
     + (f" ({dimension} dims)" if dimension else "")
     + (
-        f" · current alias **{selection.alias}** ({len(existing.ids):,} centroids)"
+        f" · current alias {selection.alias} ({len(existing.ids):,} centroids)"
         if selection.alias
         else " · no aliases yet: upload centroids to create the first one"
     )
@@ -87,12 +91,12 @@ else:
     try:
         centroids = centroid_csv.parse(uploaded_file.getvalue(), dimension)
     except CentroidCSVError as error:
-        problem_list(error, uploaded_file.name)
+        problem_list(error)
         centroids = None
     if centroids is not None:
         already_done = last is not None and last[0] == selection and last[1] == uploaded_file.file_id
         st.success(
-            f"**{uploaded_file.name}: {len(centroids.ids):,} centroids of {centroids.dimension} dims, all good.**"
+            f"**The file holds {len(centroids.ids):,} centroids of {centroids.dimension:,} dims, all good.**"
             + ("" if already_done else " Nothing is written until you press Upload below."),
             icon=":material/check_circle:",
         )
@@ -100,14 +104,14 @@ else:
         with left:
             preview_table(centroids)
         with right:
-            preview_map(existing, centroids, selection.alias)
+            preview_map(existing, centroids)
 
         if not already_done:
             st.subheader("Where to write them", anchor=False)
             target = _NEW if selection.alias is None else st.radio(
                 "Target alias",
                 [_NEW, _REPLACE],
-                format_func=lambda t: "A new alias" if t == _NEW else f"Replace the current alias '{selection.alias}'",
+                format_func=lambda t: "A new alias" if t == _NEW else "Replace the current alias",
                 horizontal=True,
                 key="upload_target",
             )
@@ -126,8 +130,8 @@ else:
                         st.stop()
                     if taken:
                         st.warning(
-                            f"The alias **{alias}** already has {taken:,} centroids. Type another name, or pick it "
-                            "in the sidebar and choose *Replace* to overwrite it.",
+                            f"**An alias of this name already has {taken:,} centroids.** Type another name, or pick "
+                            "it in the sidebar and choose *Replace* to overwrite it.",
                             icon=":material/warning:",
                         )
                     else:
@@ -142,30 +146,31 @@ else:
                 removed = sum(1 for cid in existing.ids if cid not in in_file)
                 updated = len(existing.ids) - removed
                 st.markdown(
-                    f"**Replace** means the alias **{alias}** will hold exactly the {len(centroids.ids):,} centroids of "
+                    f"**Replace** means the current alias will hold exactly the {len(centroids.ids):,} centroids of "
                     f"this file: {updated:,} existing centroid(s) with the same id are overwritten, {removed:,} whose "
                     "id is not in the file are deleted, the rest are added. The file is written first and the old "
                     "ones are deleted after, so a rejected file changes nothing. Documents keep their cluster "
                     "assignments and the alias keeps its metadata (labels of deleted clusters stay in it)."
                 )
                 ready = st.checkbox(
-                    f"Yes, replace the {len(existing.ids):,} centroids of '{alias}'", key="upload_confirm_replace"
+                    f"Yes, replace the {len(existing.ids):,} centroids of the current alias", key="upload_confirm_replace"
                 )
             if st.button(
                 f"Upload {len(centroids.ids):,} centroids", type="primary", disabled=not ready,
                 icon=":material/cloud_upload:", key="upload_go",
             ):
                 try:
-                    with st.spinner(f"Writing {len(centroids.ids):,} centroids to '{alias}'…"):
+                    with st.spinner(f"Writing {len(centroids.ids):,} centroids…"):
                         result = upload(
                             client, selection.dataset_id, selection.vector_field, alias, centroids,
                             replace=target == _REPLACE,
                         )
                         stored = centroid_ids(client, selection.dataset_id, selection.vector_field, alias)
                 except (AliasExistsError, ReplaceIncompleteError) as error:
-                    st.error(str(error), icon=":material/error:")
+                    st.error("**The upload did not finish.**", icon=":material/error:")
+                    st.text(str(error))  # names the alias: text, not markdown
                 except APIError as err:
-                    show_api_error(err, f"Uploading the centroids to '{alias}'")
+                    show_api_error(err, "Uploading the centroids")
                 else:
                     _current_centroids.clear()
                     clear_listing_cache()  # the sidebar lists the new alias at once
@@ -179,11 +184,11 @@ if last is not None and last[0] == selection and uploaded_file is not None and l
     _, _, result, stored = last
     result: UploadResult
     removed = f" and removed {result.removed:,} old one(s)" if result.removed else ""
-    st.success(f"**Inserted {result.inserted:,} centroids into '{result.alias}'{removed}.**", icon=":material/task_alt:")
-    st.markdown(f"Centroids now in **{result.alias}** ({len(stored):,}), read back from the server:")
+    st.success(f"**Inserted {result.inserted:,} centroids{removed}.**", icon=":material/task_alt:")
+    st.text(f"Centroids now in the alias {result.alias} ({len(stored):,}), read back from the server:")
     st.dataframe({"Centroid id": stored}, hide_index=True, height=min(38 + 35 * len(stored), 320), key="upload_stored")
     st.button(
-        f"Open '{result.alias}' on the cluster map", icon=":material/scatter_plot:",
+        "Open this alias on the cluster map", icon=":material/scatter_plot:",
         on_click=_open_alias, args=(result.alias,), key="upload_open_alias",
     )
 
@@ -191,7 +196,7 @@ st.divider()
 st.subheader("Export the current centroids", anchor=False)
 if existing.ids:
     st.download_button(
-        f"Download '{selection.alias}' as CSV ({len(existing.ids):,} centroids)",
+        f"Download the current alias as CSV ({len(existing.ids):,} centroids)",
         centroid_csv.export(existing.ids, existing.vectors),
         file_name=f"{file_stem}-{selection.alias}-centroids.csv",
         mime="text/csv",
@@ -200,6 +205,6 @@ if existing.ids:
     )
     st.caption("Same format as the upload: the file uploads again unchanged.")
 elif selection.alias is None:
-    st.caption(f"`{selection.vector_field}` has no aliases yet: nothing to export.")
+    st.caption("This vector field has no aliases yet: nothing to export.")
 else:
-    st.caption(f"The alias '{selection.alias}' has no centroids yet: nothing to export.")
+    st.caption("The current alias has no centroids yet: nothing to export.")
