@@ -67,8 +67,9 @@ def test_declared_dependencies_are_pinned_in_requirements():
 def _readme_commands() -> list[list[str]]:
     readme = (REPO / "README.md").read_text()
     section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    fenced = "\n".join(section.split("```")[1::2])
     commands = []
-    for line in section.splitlines():
+    for line in fenced.splitlines():
         match = re.search(r"(?:python -m centroid_explorer|centroid-explorer)\s+(.*)", line)
         if match:
             words = shlex.split(match.group(1).split(" #")[0].split(">")[0])
