@@ -29,9 +29,10 @@ _TYPOGRAPHIC = re.compile(r"(?:(?<=\s)|^)(<->|->|<-|--|>=|<=|~=)(?=\s|$)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def markdown_text(value: Any) -> str:
-    """`value` as Markdown that Streamlit renders as exactly its text, on one line."""
-    text = _LINE_BREAK.sub(" ", str(value))
+def markdown_text(value: Any, limit: int | None = None) -> str:
+    """`value` as Markdown that Streamlit renders as exactly its text, on one line; cut to `limit`
+    characters with an ellipsis."""
+    text = _LINE_BREAK.sub(" ", _cut(str(value), limit))
     text = _TYPOGRAPHIC.sub(lambda m: m.group(1)[0] + _WORD_JOINER + m.group(1)[1:], text)
     text = _AUTOMATIC.sub(_WORD_JOINER, text)
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
@@ -40,10 +41,11 @@ def markdown_text(value: Any) -> str:
 def plotly_text(value: Any, limit: int | None = None) -> str:
     """`value` as plotly label text (legend, tick, hover, annotation): its HTML-like tags shown, not
     drawn; cut to `limit` characters with an ellipsis."""
-    text = str(value)
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return html.escape(text, quote=False).replace("\n", " ")
+    return html.escape(_cut(str(value), limit), quote=False).replace("\n", " ")
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def one_line(text: str) -> str:

@@ -8,6 +8,8 @@ emoji, icon or bold made from it, and no page may crash on an odd id.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from centroid_explorer.client import Client
@@ -28,6 +30,11 @@ EMPTY_ALIAS = "no-members"  # centroids, but no document is assigned to them yet
 TEXT_FIELD = HOSTILE  # a document field whose name is hostile
 DIMENSION = 8
 PER_CLUSTER = 6
+
+
+def as_read(markdown: str) -> str:
+    """What a reader sees of Markdown that escapes its data (backslash escapes resolved, word joiners invisible)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def _vectors(count: int, seed: int) -> np.ndarray:
