@@ -158,7 +158,7 @@ def cluster_table_editor(state: EditorState, selection: Selection) -> None:
         disabled=["cluster_id", "size"],
         height=min(38 + 35 * max(len(table), 1), 460),
         column_config={
-            "cluster_id": st.column_config.TextColumn("Cluster", pinned=True),
+            "cluster_id": st.column_config.TextColumn("Cluster", pinned=True, width="medium"),  # a long id leaves room
             "size": st.column_config.NumberColumn("Size", help="Documents in the cluster", format="%d"),
             "label": st.column_config.TextColumn("Label", max_chars=cm.MAX_LABEL, width="medium"),
             "description": st.column_config.TextColumn(
