@@ -77,7 +77,7 @@ def cluster_map(
                 legendgroup=cluster_id, showlegend=False, text=[plotly_text(name, TEXT_CHARS)], textposition="top center",
                 textfont=dict(size=13, color="#1F2333"),
                 marker=dict(size=20, color=colour(position), symbol="diamond", line=dict(width=2, color="#1F2333")),
-                hovertext=[_centroid_hover(cluster_id, name, int(sample.sizes[position]))],
+                hovertext=[_centroid_hover(cluster_id, labels.get(cluster_id), int(sample.sizes[position]))],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
@@ -95,11 +95,10 @@ def cluster_map(
     return figure, MapTraces(clusters, centroid_flags, rows_per_trace)
 
 
-def _centroid_hover(cluster_id: str, name: str, size: int) -> str:
-    shown_id = one_line(cluster_id)
-    title = plotly_text(name, HOVER_CHARS)
-    if name != shown_id:
-        title += f" ({plotly_text(shown_id, HOVER_CHARS)})"
+def _centroid_hover(cluster_id: str, label: str | None, size: int) -> str:
+    title = plotly_text(cluster_names([cluster_id], {})[0], HOVER_CHARS)  # the id as it reads elsewhere
+    if label:
+        title = f"{plotly_text(one_line(label), HOVER_CHARS)} ({title})"
     return f"<b>Centroid {title}</b><br>{size:,} documents<br>click to open its documents"
 
 

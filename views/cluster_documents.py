@@ -56,7 +56,7 @@ if not [cid for cid in st.session_state.get("documents_clusters", []) if cid in 
 controls = st.columns([4, 2, 1])
 chosen = controls[0].multiselect(
     "Clusters", cluster_ids, key="documents_clusters",
-    format_func=lambda cid: f"{names[cid]} ({one_line(cid)})" if cid in labels else names[cid],
+    format_func=lambda cid: f"{one_line(labels[cid])} ({one_line(cid)})" if cid in labels else names[cid],
     help="Documents of several clusters are listed together, each ranked by closeness to its own centroid.",
 )
 metric = controls[1].selectbox(
