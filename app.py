@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from centroid_explorer.display import markdown_text
 from components.connection import connection_id, connection_label, connection_problem, get_client
 from components.pickers import render_pickers
 from components.plotly_preload import preload_plotly
@@ -28,7 +29,7 @@ page = st.navigation(pages)
 start_projection_warmup()  # first: numba's cache folder must be set before anything imports umap
 client = get_client()
 with st.sidebar:
-    st.caption(f":material/dns: {connection_label()}")
+    st.caption(f":material/dns: {markdown_text(connection_label())}")
     if client is None:
         st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
     else:

@@ -16,6 +16,7 @@ from centroid_explorer.client import (
     RateLimitError,
     ServerError,
 )
+from centroid_explorer.display import markdown_text
 
 _MAX_REASONS = 10
 # Every server has the dataset list: a 404 there means the base URL does not lead to the API.
@@ -32,8 +33,10 @@ def is_wrong_base_url(err: Exception) -> bool:
 
 
 def describe(err: Exception, doing: str) -> str:
-    """One or more Markdown lines: `doing` (e.g. "Loading the centroids") failed, why, and what next."""
-    where = f" (`{err.endpoint}`)" if isinstance(err, APIError) and err.endpoint else ""
+    """One or more Markdown lines: `doing` (e.g. "Loading the centroids") failed, why, and what next.
+    What the server or the request said (its message, the path, ids) is data, shown as text."""
+    where = f" ({markdown_text(err.endpoint)})" if isinstance(err, APIError) and err.endpoint else ""
+    message = markdown_text(err.message) if isinstance(err, APIError) else markdown_text(err)
     if isinstance(err, AuthenticationError):
         return (
             f"**{doing} failed: the server rejected the project or API key.**{where} "
@@ -55,12 +58,12 @@ def describe(err: Exception, doing: str) -> str:
                 f"**{doing} failed: nothing is listening at that address.**{where} "
                 "Is the server running, and is the port right? Check the base URL on the **Connect** page."
             )
-        return f"**{doing} failed: the connection broke.**{where} {err.message} Try again."
+        return f"**{doing} failed: the connection broke.**{where} {message} Try again."
     if is_wrong_base_url(err):
-        return f"**{doing} failed: not found.**{where} {WRONG_BASE_URL} Check it on the **Connect** page."
+        return f"**{doing} failed: not found.**{where} {markdown_text(WRONG_BASE_URL)} Check it on the **Connect** page."
     if isinstance(err, NotFoundError):
         return (
-            f"**{doing} failed: not found.**{where} {err.message} "
+            f"**{doing} failed: not found.**{where} {message} "
             "Pick another dataset, vector field or alias in the sidebar."
         )
     if isinstance(err, BadRequestError):
@@ -68,20 +71,20 @@ def describe(err: Exception, doing: str) -> str:
     if isinstance(err, RateLimitError):
         return f"**{doing} failed: too many requests.**{where} Wait a moment and try again."
     if isinstance(err, ServerError):
-        return f"**{doing} failed: the server had an error.**{where} {err.message} Try again later."
+        return f"**{doing} failed: the server had an error.**{where} {message} Try again later."
     if isinstance(err, APIError):
-        return f"**{doing} failed.**{where} {err.message}"
-    return f"**{doing} failed:** {err}"
+        return f"**{doing} failed.**{where} {message}"
+    return f"**{doing} failed:** {message}"
 
 
 def _reasons(err: BadRequestError) -> str:
     lines = []
     for item in err.errors[:_MAX_REASONS]:
         if "_id" in item:
-            lines.append(f"- `{item.get('_id')}`: {item.get('error', '')}")
+            lines.append(f"- {markdown_text(item.get('_id'))}: {markdown_text(item.get('error', ''))}")
         else:
             location = ".".join(str(part) for part in item.get("loc", []))
-            lines.append(f"- `{location}`: {item.get('msg', '')}")
+            lines.append(f"- {markdown_text(location)}: {markdown_text(item.get('msg', ''))}")
     if len(err.errors) > _MAX_REASONS:
         lines.append(f"- … and {len(err.errors) - _MAX_REASONS} more")
-    return ("\n\n" + "\n".join(lines)) if lines else f" {err.message}"
+    return ("\n\n" + "\n".join(lines)) if lines else f" {markdown_text(err.message)}"

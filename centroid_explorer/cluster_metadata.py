@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from centroid_explorer.display import one_line
+
 DESCRIPTION = "description"
 CLUSTERS = "clusters"
 RUN = "run"
@@ -60,7 +62,7 @@ class Problem:
     cluster_id: str | None = None
 
     def __str__(self) -> str:
-        where = f"cluster '{self.cluster_id}', {self.field}" if self.cluster_id is not None else self.field
+        where = f"cluster '{one_line(self.cluster_id)}', {self.field}" if self.cluster_id is not None else self.field
         return f"{where}: {self.message}"
 
 
@@ -287,11 +289,12 @@ def _get(mapping: Any, key: str) -> Any:
 def _diff(path: tuple[str, ...], before: Any, after: Any, changes: list[Change]) -> None:
     if before == after:
         return
-    # A cluster added or removed whole is one change, not one per field; but a first cluster
-    # (no `clusters` object before) still reads as "cluster 'x' added".
+    # A new cluster entry reads field by field ("cluster 'x' label set to ..."): to the user it is a
+    # label given to a cluster that exists, not a cluster added. An entry removed whole is one change.
     both_objects = isinstance(before, dict) and isinstance(after, dict)
     one_clusters_object = path == (CLUSTERS,) and (isinstance(before, dict) or isinstance(after, dict))
-    if _is_structure(path) and (both_objects or one_clusters_object):
+    new_entry = len(path) == 2 and before is MISSING and isinstance(after, dict)
+    if _is_structure(path) and (both_objects or one_clusters_object or new_entry):
         for key in _keys(before, after):
             _diff(path + (key,), _get(before, key), _get(after, key), changes)
     else:
@@ -327,7 +330,7 @@ def _keys(*objects: Any) -> list[str]:
 def _where(path: tuple[str, ...]) -> str:
     if len(path) >= 2 and path[0] == CLUSTERS:
         field = " ".join(path[2:])
-        return f"cluster '{path[1]}'" + (f" {field}" if field else "")
+        return f"cluster '{one_line(path[1])}'" + (f" {field}" if field else "")
     if path == (DESCRIPTION,):
         return "alias description"
     return " ".join(path) if path else "metadata"
@@ -336,9 +339,9 @@ def _where(path: tuple[str, ...]) -> str:
 def _describe_change(path: tuple[str, ...], before: Any, after: Any) -> str:
     where = _where(path)
     if before is MISSING:
-        return f"{where} added" if len(path) == 2 and path[0] == CLUSTERS else f"{where} set to {_show(after)}"
+        return f"{where} set to {_show(after)}"
     if after is MISSING:
-        return f"{where} removed"
+        return f"{where} notes removed" if len(path) == 2 and path[0] == CLUSTERS else f"{where} removed"
     if path[-1:] == (TAGS,) and isinstance(before, list) and isinstance(after, list):
         added = [t for t in after if t not in before]
         removed = [t for t in before if t not in after]
@@ -352,5 +355,5 @@ def _describe_change(path: tuple[str, ...], before: Any, after: Any) -> str:
 def _show(value: Any) -> str:
     if value is MISSING:
         return "(not set)"
-    text = f'"{value}"' if isinstance(value, str) else repr(value)
+    text = f'"{one_line(value)}"' if isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

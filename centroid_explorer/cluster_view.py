@@ -7,8 +7,9 @@ spread evenly over that ranking (with its `page` parameter), so the far members 
 
 from __future__ import annotations
 
-import html
 import math
+import textwrap
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import pandas as pd
 
 from centroid_explorer.client import vectors_of
 from centroid_explorer.client.schema import CLUSTER_FIELD, VECTOR_SUFFIX
+from centroid_explorer.display import METRICS, one_line, plotly_text
 
 RELEVANCE = "_relevance"
 PAGES_PER_CLUSTER = 5  # how many places along a cluster's ranking the sample is taken from
@@ -26,6 +28,7 @@ CENTROID_PAGE_SIZE = 500
 HOVER_FIELD_CHARS = 240
 HOVER_LINE_CHARS = 70
 HOVER_MAX_FIELDS = 6
+HOVER_NAME_CHARS = 60  # a cluster's or a field's name in a tooltip
 _FETCH_THREADS = 4  # a few requests in flight; more only queues on a 2-core server
 
 
@@ -76,13 +79,28 @@ def sample_pages(size: int, per_cluster: int) -> tuple[int, list[int]]:
 
 
 def fetch_centroids(client, dataset_id: str, vector_field: str, alias: str) -> tuple[list[str], np.ndarray]:
-    """Every centroid of the alias: (ids, vectors (k, d))."""
+    """Every centroid of the alias: (ids, vectors (k, d)). Ids that are the same text (7 and "7" from a
+    server that allows numbers) are one cluster to every request, so the first one is kept."""
     documents = list(
         client.centroids.iter_list(
             dataset_id, vector_field, alias=alias, page_size=CENTROID_PAGE_SIZE, include_vector=True
         )
     )
-    return [str(doc["_id"]) for doc in documents], vectors_of(documents, vector_field)
+    first: dict[str, int] = {}
+    for position, document in enumerate(documents):
+        first.setdefault(str(document["_id"]), position)
+    return list(first), vectors_of(documents, vector_field)[list(first.values())]
+
+
+def cluster_names(cluster_ids: list[str], labels: Mapping[str, str]) -> list[str]:
+    """What each cluster is called in a chart or a list: its label, else its id, on one line. A blank
+    name is quoted; a name two clusters share is followed by the id."""
+    names = []
+    for cluster_id in cluster_ids:
+        name = one_line(labels.get(cluster_id) or cluster_id)
+        names.append(name if name.strip() else repr(name))
+    shared = Counter(names)
+    return [f"{name} ({one_line(cid)})" if shared[name] > 1 else name for name, cid in zip(names, cluster_ids)]
 
 
 def fetch_cluster_sample(
@@ -167,34 +185,40 @@ def _sample_cluster(
     return size, documents
 
 
-def hover_text(document_id: str, cluster_label: str, fields: Mapping[str, Any], relevance: float | None) -> str:
+def hover_text(
+    document_id: str, cluster_name: str, fields: Mapping[str, Any], relevance: float | None, metric: str = "cosine"
+) -> str:
     """Plotly hover text for one document. Every value is escaped: a document's text is data, not HTML."""
-    lines = [f"<b>{html.escape(document_id)}</b> · {html.escape(cluster_label)}"]
+    name = plotly_text(one_line(cluster_name), HOVER_NAME_CHARS)
+    lines = [f"<b>{plotly_text(one_line(document_id), HOVER_NAME_CHARS)}</b> · {name}"]
     if relevance is not None and not (isinstance(relevance, float) and math.isnan(relevance)):
-        lines.append(f"similarity to centroid: {relevance:.3f}")
+        shown = METRICS[metric]
+        lines.append(f"{shown.name} {'with' if metric == 'dp' else 'to'} centroid: {float(shown.shown(relevance)):.3f}")
     # Scalars only: a list or object (pixels, tags) is noise in a tooltip; the tables show it.
     scalars = [(f, v) for f, v in fields.items() if isinstance(v, (str, int, float, bool)) and v == v]
     for field, value in scalars[:HOVER_MAX_FIELDS]:
         text = value if isinstance(value, str) else str(value)
         if len(text) > HOVER_FIELD_CHARS:
             text = text[: HOVER_FIELD_CHARS - 1] + "…"
-        # Line breaks are kept (a docstring's layout, a digit's ASCII picture); long lines are wrapped.
+        # Line breaks are kept (a docstring's layout, a digit's ASCII picture); long lines are wrapped
+        # between words (a word longer than a line is cut).
         wrapped = "<br>".join(
-            html.escape(line[i : i + HOVER_LINE_CHARS])
+            plotly_text(piece)
             for line in text.strip("\n").splitlines() or [""]
-            for i in range(0, max(len(line), 1), HOVER_LINE_CHARS)
+            for piece in ([line] if len(line) <= HOVER_LINE_CHARS else textwrap.wrap(line, HOVER_LINE_CHARS, break_on_hyphens=False))
         )
-        lines.append(f"<i>{html.escape(field)}</i>: {wrapped}")
+        lines.append(f"<i>{plotly_text(one_line(field), HOVER_NAME_CHARS)}</i>: {wrapped}")
     return "<br>".join(lines)
 
 
-def hover_texts(sample: ClusterSample, labels: Mapping[str, str]) -> np.ndarray:
+def hover_texts(sample: ClusterSample, labels: Mapping[str, str], metric: str = "cosine") -> np.ndarray:
     """One hover text per sampled document, in row order."""
     fixed = {"_id", "cluster_id", "rank", RELEVANCE}
+    names = dict(zip(sample.cluster_ids, cluster_names(sample.cluster_ids, labels)))
     texts = []
     for row in sample.documents.to_dict("records"):
         fields = {k: v for k, v in row.items() if k not in fixed}
-        texts.append(hover_text(row["_id"], labels.get(row["cluster_id"]) or row["cluster_id"], fields, row.get(RELEVANCE)))
+        texts.append(hover_text(row["_id"], names[row["cluster_id"]], fields, row.get(RELEVANCE), metric))
     return np.array(texts, dtype=object)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -111,8 +112,16 @@ def show_value(value: Any, limit: int = 80) -> str:
 
 
 def natural_key(text: str) -> list:
-    """Sort key that puts cluster_2 before cluster_10."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
+    """Sort key that puts cluster_2 before cluster_10. Any id sorts: runs of decimal digits in any
+    script compare by value (without int(), which refuses 4,300 digits), and `²` or `½` as text."""
+    key = []
+    for part in re.split(r"(\d+)", text):
+        if part.isdecimal():
+            digits = "".join(str(unicodedata.decimal(c)) for c in part).lstrip("0")
+            key.append((0, len(digits), digits, part))
+        elif part:
+            key.append((1, 0, part, ""))
+    return key
 
 
 def with_row(metadata: dict, row: ClusterRow) -> dict:

@@ -8,19 +8,25 @@ SVG falls behind past ~3,000 (benchmarks/README.md, "first paint").
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from centroid_explorer.cluster_view import ClusterSample
+from centroid_explorer.cluster_view import ClusterSample, cluster_names
+from centroid_explorer.display import METRICS, one_line, plotly_text
 from centroid_explorer.projection import Layout
 
 PALETTE = qualitative.Plotly + qualitative.Dark24
 SVG_MAX_POINTS = 2_000
 _MARGIN = dict(l=10, r=10, t=40, b=10)
+# Names from data are escaped (plotly draws <a>, <b>, <br>... in labels) and cut to these lengths;
+# the hover text has them longer.
+LEGEND_CHARS = 40
+TEXT_CHARS = 30  # the label next to a centroid on the map
+TICK_CHARS = 30
+HOVER_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -49,13 +55,14 @@ def cluster_map(
     figure = go.Figure()
     scatter = scatter_type(len(layout.documents) + len(layout.centroids))
     clusters, centroid_flags, rows_per_trace = [], [], []
+    names = cluster_names(sample.cluster_ids, labels)
     for position, cluster_id in enumerate(sample.cluster_ids):
-        name = labels.get(cluster_id) or cluster_id
+        name = names[position]
         rows = np.flatnonzero(sample.cluster_index == position)
         xy = layout.documents[rows]
         figure.add_trace(
             scatter(
-                x=xy[:, 0], y=xy[:, 1], mode="markers", name=name, legendgroup=cluster_id,
+                x=xy[:, 0], y=xy[:, 1], mode="markers", name=plotly_text(name, LEGEND_CHARS), legendgroup=cluster_id,
                 marker=dict(size=6, color=colour(position), opacity=0.75),
                 text=hover[rows], hovertemplate="%{text}<extra></extra>",
             )
@@ -66,11 +73,11 @@ def cluster_map(
         centroid = layout.centroids[position]
         figure.add_trace(
             scatter(
-                x=centroid[:1], y=centroid[1:2], mode="markers+text", name=name, legendgroup=cluster_id,
-                showlegend=False, text=[html.escape(name)], textposition="top center",
+                x=centroid[:1], y=centroid[1:2], mode="markers+text", name=plotly_text(name, LEGEND_CHARS),
+                legendgroup=cluster_id, showlegend=False, text=[plotly_text(name, TEXT_CHARS)], textposition="top center",
                 textfont=dict(size=13, color="#1F2333"),
                 marker=dict(size=20, color=colour(position), symbol="diamond", line=dict(width=2, color="#1F2333")),
-                hovertext=[_centroid_hover(cluster_id, name, int(sample.sizes[position]))],
+                hovertext=[_centroid_hover(cluster_id, labels.get(cluster_id), int(sample.sizes[position]))],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
@@ -88,38 +95,54 @@ def cluster_map(
     return figure, MapTraces(clusters, centroid_flags, rows_per_trace)
 
 
-def _centroid_hover(cluster_id: str, name: str, size: int) -> str:
-    title = html.escape(name) if name == cluster_id else f"{html.escape(name)} ({html.escape(cluster_id)})"
+def _centroid_hover(cluster_id: str, label: str | None, size: int) -> str:
+    title = plotly_text(cluster_names([cluster_id], {})[0], HOVER_CHARS)  # the id as it reads elsewhere
+    if label:
+        title = f"{plotly_text(one_line(label), HOVER_CHARS)} ({title})"
     return f"<b>Centroid {title}</b><br>{size:,} documents<br>click to open its documents"
 
 
+def _cluster_axis(names: list[str]) -> dict:
+    """An axis with one tick per cluster, at positions 0..k-1: names that look like numbers ("007",
+    "1e3") are not read as numbers, and two clusters never share a tick."""
+    return dict(tickmode="array", tickvals=np.arange(len(names)), ticktext=[plotly_text(n, TICK_CHARS) for n in names])
+
+
 def cluster_sizes(cluster_ids: list[str], labels: dict[str, str], sizes: np.ndarray) -> go.Figure:
-    names = np.array([labels.get(c) or c for c in cluster_ids], dtype=object)
+    names = cluster_names(cluster_ids, labels)
     figure = go.Figure(
         go.Bar(
-            x=sizes, y=names, orientation="h", marker_color=[colour(i) for i in range(len(cluster_ids))],
-            hovertemplate="%{y}: %{x:,} documents<extra></extra>",
+            x=sizes, y=np.arange(len(names)), orientation="h", marker_color=[colour(i) for i in range(len(cluster_ids))],
+            customdata=np.array([plotly_text(n) for n in names], dtype=object),
+            hovertemplate="%{customdata}: %{x:,} documents<extra></extra>",
         )
     )
     figure.update_layout(
         title="Cluster sizes", height=max(220, 24 * len(cluster_ids) + 80), margin=_MARGIN,
-        yaxis=dict(autorange="reversed"), xaxis_title="documents",
+        yaxis=dict(autorange="reversed", **_cluster_axis(names)), xaxis_title="documents",
     )
     return figure
 
 
 def centroid_similarity(cluster_ids: list[str], labels: dict[str, str], matrix: np.ndarray, metric: str) -> go.Figure:
-    names = [labels.get(c) or c for c in cluster_ids]
-    what = {"cosine": "cosine similarity", "dp": "dot product", "l2": "−L2 distance", "l1": "−L1 distance"}[metric]
+    """`matrix` as `cluster_view.centroid_similarity` gives it (higher is closer); distances are shown positive."""
+    names = cluster_names(cluster_ids, labels)
+    shown = METRICS[metric]
+    escaped = np.array([plotly_text(n) for n in names], dtype=object)
+    positions = np.arange(len(names))
     figure = go.Figure(
         go.Heatmap(
-            z=matrix, x=names, y=names, colorscale="Viridis", colorbar=dict(title=dict(text=what, side="right")),
-            hovertemplate="%{y} ↔ %{x}<br>" + what + ": %{z:.3f}<extra></extra>",
+            z=shown.shown(matrix), x=positions, y=positions,
+            colorscale="Viridis_r" if shown.is_distance else "Viridis",  # the closest pairs bright either way
+            colorbar=dict(title=dict(text=shown.name, side="right")),
+            customdata=np.stack(np.broadcast_arrays(escaped[:, None], escaped[None, :]), axis=-1),
+            hovertemplate="%{customdata[0]} ↔ %{customdata[1]}<br>" + shown.name + ": %{z:.3f}<extra></extra>",
         )
     )
     figure.update_layout(
-        title=f"Centroid similarity ({what})", height=max(300, 26 * len(cluster_ids) + 120), margin=_MARGIN,
-        yaxis=dict(autorange="reversed"), xaxis=dict(showticklabels=False),
+        title=f"{shown.name} between centroids",
+        height=max(300, 26 * len(cluster_ids) + 120), margin=_MARGIN,
+        yaxis=dict(autorange="reversed", **_cluster_axis(names)), xaxis=dict(showticklabels=False),
     )
     return figure
 
@@ -127,18 +150,21 @@ def centroid_similarity(cluster_ids: list[str], labels: dict[str, str], matrix: 
 def relevance_histogram(
     relevance_by_cluster: dict[str, np.ndarray], labels: dict[str, str], metric: str, positions: dict[str, int]
 ) -> go.Figure:
-    """`positions` give each cluster the colour it has on the map."""
+    """How close each cluster's members are to its centroid (`_relevance` values, shown in the metric's
+    terms). `positions` give each cluster the colour it has on the map."""
+    shown = METRICS[metric]
+    names = cluster_names(list(relevance_by_cluster), labels)
     figure = go.Figure()
-    for cluster_id, values in relevance_by_cluster.items():
+    for name, (cluster_id, values) in zip(names, relevance_by_cluster.items()):
         figure.add_trace(
             go.Histogram(
-                x=values, name=labels.get(cluster_id) or cluster_id, opacity=0.7,
+                x=shown.shown(values), name=plotly_text(name, LEGEND_CHARS), opacity=0.7,
                 marker_color=colour(positions.get(cluster_id, 0)),
             )
         )
     figure.update_layout(
-        title=f"Members' similarity to their centroid ({metric}; higher is closer)", barmode="overlay",
-        height=300, margin=_MARGIN, xaxis_title="_relevance", yaxis_title="documents",
+        title=f"{shown.name} of each member to its centroid ({shown.closer})",
+        barmode="overlay", height=300, margin=_MARGIN, xaxis_title=shown.name, yaxis_title="documents",
         showlegend=len(relevance_by_cluster) > 1,
     )
     return figure

@@ -28,7 +28,7 @@ def embedded_server():
     return start_embedded(data_dir())
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)  # embedded_server() shows its own spinner while it starts
 def _embedded_client() -> Client:
     return Client(*_fields(endpoint_of(embedded_server())))
 

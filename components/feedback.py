@@ -6,6 +6,8 @@ import streamlit as st
 
 from centroid_explorer.api_messages import describe
 from centroid_explorer.client import APIError
+from centroid_explorer.client.schema import CLUSTER_FIELD
+from centroid_explorer.display import markdown_text
 from components.connection import connection_problem, get_client
 from components.pickers import Selection, current_selection, not_found_in_url
 
@@ -37,13 +39,34 @@ def require_selection(alias_required: bool = True) -> Selection:
         st.warning(message + ".", icon=":material/link_off:")
     if selection.alias is None and alias_required:
         st.info(
-            f"**`{selection.vector_field}` has no centroids yet.** Upload a CSV of centroids on the "
+            f"**{markdown_text(selection.vector_field)} has no centroids yet.** Upload a CSV of centroids on the "
             f"**Upload centroids** page to create its first clustering alias.",
             icon=":material/inbox:",
         )
         st.page_link("views/upload_centroids.py", label="Upload centroids", icon=":material/upload_file:")
         st.stop()
     return selection
+
+
+def show_no_centroids(selection: Selection) -> None:
+    """The empty state of an alias without centroids (a link to the upload page follows)."""
+    st.info(
+        f"Alias {markdown_text(selection.alias)} has no centroids yet. Upload some on the **Upload centroids** page.",
+        icon=":material/inbox:",
+    )
+    st.page_link("views/upload_centroids.py", label="Upload centroids", icon=":material/upload_file:")
+
+
+def show_no_members(selection: Selection, clusters: str = "the clusters of this alias") -> None:
+    """The empty state of clusters that have centroids but no documents assigned yet, and how they get some."""
+    field = markdown_text(f"{CLUSTER_FIELD}.{selection.vector_field}.{selection.alias}")
+    st.info(
+        f"**No documents are assigned to {clusters} yet.** A document belongs to a cluster when its "
+        f"{field} field holds that cluster's id. A clustering run writes it (for example "
+        "`python -m centroid_explorer cluster`, which also makes new centroids); "
+        "documents loaded with that field already set are assigned as they arrive.",
+        icon=":material/inbox:",
+    )
 
 
 def run_or_explain(doing: str, call, *args, **kwargs):

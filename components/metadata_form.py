@@ -22,6 +22,7 @@ from centroid_explorer import cluster_metadata as cm
 from centroid_explorer import metadata_edits, metadata_sync
 from centroid_explorer.alias_centroids import centroid_ids, cluster_sizes
 from centroid_explorer.client import APIError
+from centroid_explorer.display import markdown_text, one_line
 from centroid_explorer.metadata_edits import ClusterRow, Edits, FreeField
 from centroid_explorer.metadata_sync import StoredChanged
 from components.feedback import show_api_error
@@ -157,7 +158,7 @@ def cluster_table_editor(state: EditorState, selection: Selection) -> None:
         disabled=["cluster_id", "size"],
         height=min(38 + 35 * max(len(table), 1), 460),
         column_config={
-            "cluster_id": st.column_config.TextColumn("Cluster", pinned=True),
+            "cluster_id": st.column_config.TextColumn("Cluster", pinned=True, width="medium"),  # a long id leaves room
             "size": st.column_config.NumberColumn("Size", help="Documents in the cluster", format="%d"),
             "label": st.column_config.TextColumn("Label", max_chars=cm.MAX_LABEL, width="medium"),
             "description": st.column_config.TextColumn(
@@ -199,7 +200,12 @@ def free_fields_editor(state: EditorState, selection: Selection) -> None:
 
 def show_problems(problems: list[cm.Problem]) -> None:
     for problem in problems:
-        st.error(str(problem), icon=":material/error:")
+        st.error(markdown_text(problem), icon=":material/error:")
+
+
+def show_changes(changes: list[cm.Change]) -> None:
+    """One line per change, as plain text: the values in it are data."""
+    st.text("\n".join(f"• {change}" for change in changes))
 
 
 def stored_changed_panel(client, selection: Selection, state: EditorState) -> None:
@@ -213,18 +219,18 @@ def stored_changed_panel(client, selection: Selection, state: EditorState) -> No
             icon=":material/sync_problem:",
         )
         st.markdown("**Changed by someone else since you loaded it:**")
-        st.markdown("\n".join(f"- {change}" for change in changed.changes))
+        show_changes(changed.changes)
         choices = {}
         if conflicts:
             st.markdown(f"**Both of you changed {len(conflicts)} field(s); choose the value to keep:**")
             for index, conflict in enumerate(conflicts):
                 choices[index] = st.radio(
-                    _where(conflict.path),
+                    markdown_text(_where(conflict.path)),
                     ["theirs", "mine"],
-                    format_func=lambda side, c=conflict: (
-                        f"Stored now: {metadata_edits.show_value(c.theirs)}"
+                    format_func=lambda side, c=conflict: (  # radio options render Markdown too
+                        f"Stored now: {markdown_text(metadata_edits.show_value(c.theirs))}"
                         if side == "theirs"
-                        else f"Yours: {metadata_edits.show_value(c.mine)}"
+                        else f"Yours: {markdown_text(metadata_edits.show_value(c.mine))}"
                     ),
                     key=widget_key(state, selection, f"conflict-{index}"),
                 )
@@ -262,7 +268,7 @@ def save_edits(client, selection: Selection, state: EditorState, mine: dict) -> 
         return
     if result.saved:
         count = len(cm.diff(state.base, result.stored))
-        notice = f"Saved {count} change{'s' if count != 1 else ''} to '{selection.alias}'."
+        notice = f"Saved {count} change{'s' if count != 1 else ''} to '{markdown_text(selection.alias)}'."
         state.reset(result.stored, metadata_edits.edits_from(result.stored, state.cluster_ids()), notice)
     else:
         state.stored_changed = result.stored_changed
@@ -284,12 +290,13 @@ def cluster_label_editor(client, selection: Selection, cluster_id: str) -> None:
     if state.notice:
         st.success(state.notice, icon=":material/check_circle:")
         state.notice = None
+    # Plain labels: the expander around this form names the cluster (a widget label renders Markdown).
     label = st.text_input(
-        f"Label of {cluster_id}", value=row.label, max_chars=cm.MAX_LABEL,
+        "Label", value=row.label, max_chars=cm.MAX_LABEL,
         placeholder="A short name for this cluster", key=input_key(state, selection, f"label-{cluster_id}", row.label),
     )
     description = st.text_area(
-        f"Description of {cluster_id}", value=row.description, max_chars=cm.MAX_CLUSTER_DESCRIPTION, height=80,
+        "Description", value=row.description, max_chars=cm.MAX_CLUSTER_DESCRIPTION, height=80,
         placeholder="What the documents in this cluster have in common",
         key=input_key(state, selection, f"description-{cluster_id}", row.description),
     )
@@ -315,7 +322,7 @@ def cluster_label_editor(client, selection: Selection, cluster_id: str) -> None:
 
 def _where(path: tuple[str, ...]) -> str:
     if len(path) >= 2 and path[0] == cm.CLUSTERS:
-        return f"Cluster {path[1]}: " + (" ".join(path[2:]) or "whole entry")
+        return f"Cluster {one_line(path[1])}: " + (" ".join(path[2:]) or "whole entry")
     return "Alias description" if path == (cm.DESCRIPTION,) else f"Field '{'.'.join(path)}'"
 
 

@@ -16,7 +16,7 @@ def start_projection_warmup() -> None:
     start_warmup(WARM_METRICS, cache_dir=data_dir() / "numba-cache")
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)  # quick to make: no "Running `projection_engine()`" flashes by
 def projection_engine() -> ProjectionEngine:
     """Layouts cached in memory and in the data folder, so reopening a view (even after a restart) is instant."""
     return ProjectionEngine(data_dir() / "projection-cache")

@@ -128,17 +128,23 @@ def test_diff_says_what_changed_in_words():
         'owner changed from "another-tool" to "me"',
         'cluster \'cluster_0\' label changed from "zeros" to "zeros!"',
         "cluster 'cluster_0' tags: added \"thin\"; removed \"closed\"",
-        "cluster 'cluster_1' removed",
-        "cluster 'cluster_5' added",
+        "cluster 'cluster_1' notes removed",
+        'cluster \'cluster_5\' label set to "new one"',  # labelling a cluster is not "adding" it
     ]
     assert cm.diff(STORED, copy.deepcopy(STORED)) == []
 
 
 def test_diff_from_nothing_lists_the_new_clusters():
     assert [str(c) for c in cm.diff({}, {"clusters": {"a": {"label": "A"}}, "description": "d"})] == [
-        "cluster 'a' added",
+        'cluster \'a\' label set to "A"',
         'alias description set to "d"',
     ]
+
+
+def test_odd_cluster_ids_and_values_read_unambiguously_in_messages():
+    after = cm.with_cluster_notes({}, "line one\nline two", label="a\u202eb")
+    assert [str(c) for c in cm.diff({}, after)] == ["cluster 'line one\\nline two' label set to \"a\\u202eb\""]
+    assert str(cm.Problem("label", "must be text", "\u200b")) == "cluster '\\u200b', label: must be text"
 
 
 def test_merge_without_conflicts_keeps_both_sides_edits():

@@ -7,8 +7,11 @@ import pytest
 
 from centroid_explorer.client import Client
 from centroid_explorer.cluster_view import (
+    HOVER_LINE_CHARS,
     centroid_similarity,
+    cluster_names,
     cluster_of,
+    fetch_centroids,
     fetch_cluster_sample,
     hover_text,
     readable_fields,
@@ -39,6 +42,40 @@ def test_hover_escapes_document_text():
 def test_hover_keeps_line_breaks_and_skips_lists():
     text = hover_text("d1", "c", {"picture": " #\n##", "pixels": [1, 2, 3]}, None)
     assert " #<br>##" in text and "pixels" not in text
+
+
+def test_hover_shows_quotes_as_quotes_and_wraps_between_words():
+    words = " ".join(f"word{i:02d}" for i in range(30))  # 209 characters, under the cut
+    text = hover_text('say "hi"', "c", {"text": words}, None)
+    assert 'say "hi"' in text  # not &quot;, which plotly would print as it is
+    body = text.split("</i>: ", 1)[1].split("<br>")
+    assert " ".join(body) == words and all(len(line) <= HOVER_LINE_CHARS for line in body)
+
+
+def test_hover_names_the_metric_and_shows_distances_positive():
+    assert "Cosine similarity to centroid: 0.500" in hover_text("d", "c", {}, 0.5, "cosine")
+    assert "Euclidean (L2) distance to centroid: 2.000" in hover_text("d", "c", {}, -2.0, "l2")
+    assert "Dot product with centroid: 3.000" in hover_text("d", "c", {}, 3.0, "dp")
+
+
+def test_cluster_names_are_labels_or_ids_one_line_and_distinct():
+    ids = ["a", "b", "c", " ", "line\nbreak"]
+    labels = {"a": "Same", "b": "Same", "c": "<b>c</b>"}
+    assert cluster_names(ids, labels) == ["Same (a)", "Same (b)", "<b>c</b>", "' '", "line\\nbreak"]
+
+
+def test_ids_that_are_the_same_text_are_one_cluster():
+    """A server that allows numeric ids can list 7 and "7"; ours cannot, so a stand-in client lists them."""
+
+    class Centroids:
+        def iter_list(self, *args, **kwargs):
+            yield from [{"_id": 7, VF: [1.0, 0.0]}, {"_id": "7", VF: [0.0, 1.0]}, {"_id": "8", VF: [1.0, 1.0]}]
+
+    class StandIn:
+        centroids = Centroids()
+
+    ids, vectors = fetch_centroids(StandIn(), "d", VF, ALIAS)
+    assert ids == ["7", "8"] and vectors.tolist() == [[1.0, 0.0], [1.0, 1.0]]
 
 
 def test_readable_fields_drop_vectors_and_labels():

@@ -91,6 +91,15 @@ def test_natural_key_sorts_numbers_by_value():
     assert sorted(["c10", "c2", "b", "c1"], key=natural_key) == ["b", "c1", "c2", "c10"]
 
 
+def test_natural_key_sorts_any_id_without_crashing():
+    odd = ["²", "c٣", "c10", "c2", "x" * 300, "a\nb", " ", "שלום", "007", "7", "1e3", "-1", "9" * 5000, "½"]
+    ordered = sorted(odd, key=natural_key)
+    assert sorted(ordered) == sorted(odd)
+    assert ordered.index("7") < ordered.index("9" * 5000)  # by value, past int()'s 4,300-digit limit
+    assert ordered.index("c2") < ordered.index("c٣") < ordered.index("c10")  # Arabic-Indic 3 is a 3
+    assert [r.cluster_id for r in edits_from({}, odd).clusters] == ordered
+
+
 def test_junk_metadata_reads_as_empty_edits():
     assert apply("not an object", Edits("", (), ())) == ({}, [])
 

@@ -9,15 +9,18 @@ import streamlit as st
 
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
-from centroid_explorer.cluster_view import RELEVANCE, cluster_of, fetch_centroids, readable_fields, relevance_sample
+from centroid_explorer.cluster_view import (
+    RELEVANCE, cluster_names, cluster_of, fetch_centroids, readable_fields, relevance_sample,
+)
+from centroid_explorer.display import METRICS, markdown_text, metric_name, one_line
 from components import charts
 from components.connection import connection_id, get_client
-from components.feedback import require_selection, show_api_error
+from components.feedback import require_selection, show_api_error, show_no_centroids, show_no_members
 from components.metadata_form import cluster_label_editor
 
-METRICS = {"cosine": "cosine", "dp": "dot product", "l2": "L2 (euclidean)", "l1": "L1 (manhattan)"}
 PAGE_SIZES = [10, 20, 50, 100]
 HISTOGRAM_MEMBERS = 2000  # per cluster, spread over its ranking
+TITLE_CHARS = 80  # a cluster's name in an expander's title
 
 st.title(":material/article: Cluster documents")
 selection = require_selection()
@@ -36,9 +39,10 @@ except APIError as err:
     show_api_error(err, "Listing the clusters")
     st.stop()
 if not cluster_ids:
-    st.info(f"Alias `{selection.alias}` has no centroids yet. Upload some on the **Upload centroids** page.")
+    show_no_centroids(selection)
     st.stop()
 labels = {cid: notes.label for cid, notes in cluster_notes(metadata).items() if notes.label}
+names = dict(zip(cluster_ids, cluster_names(cluster_ids, labels)))
 colour_position = {cid: i for i, cid in enumerate(cluster_ids)}
 
 # The map's "open this cluster" link arrives as ?cluster_id=...; keep only ids this alias has.
@@ -52,11 +56,11 @@ if not [cid for cid in st.session_state.get("documents_clusters", []) if cid in 
 controls = st.columns([4, 2, 1])
 chosen = controls[0].multiselect(
     "Clusters", cluster_ids, key="documents_clusters",
-    format_func=lambda cid: f"{labels[cid]} ({cid})" if cid in labels else cid,
+    format_func=lambda cid: f"{one_line(labels[cid])} ({one_line(cid)})" if cid in labels else names[cid],
     help="Documents of several clusters are listed together, each ranked by closeness to its own centroid.",
 )
 metric = controls[1].selectbox(
-    "Similarity metric", list(METRICS), format_func=METRICS.get, key="similarity_metric", persist_state="session",
+    "Similarity metric", list(METRICS), format_func=metric_name, key="similarity_metric", persist_state="session",
 )
 page_size = controls[2].selectbox("Page size", PAGE_SIZES, index=1, key="documents_page_size")
 if not chosen:
@@ -84,30 +88,40 @@ except APIError as err:
     st.stop()
 
 count = int(answer.get("count", 0))
+if count == 0:
+    show_no_members(selection, "this cluster" if len(chosen) == 1 else "these clusters")
+    st.stop()
 pages = max(1, math.ceil(count / page_size))
-page = min(st.session_state["documents_page"], pages)
+asked = st.session_state["documents_page"]
+page = min(asked, pages)
 st.session_state["documents_page"] = page
 
 nav = st.columns([1, 1, 2, 4], vertical_alignment="bottom")
 nav[0].button("Previous", icon=":material/chevron_left:", disabled=page <= 1, on_click=go_to, args=(page - 1,), width="stretch")
 nav[1].button("Next", icon=":material/chevron_right:", disabled=page >= pages, on_click=go_to, args=(page + 1,), width="stretch")
-nav[2].number_input("Jump to page", 1, pages, key="documents_page")
+# No upper bound on the input itself: a page past the end is answered with the range, not a silent red box.
+nav[2].number_input("Jump to page", min_value=1, step=1, key="documents_page", help=f"1 to {pages:,}")
 first = (page - 1) * page_size + 1
 nav[3].markdown(f"Page **{page}** of **{pages}** · documents {first:,}–{min(first + page_size - 1, count):,} "
                 f"of **{count:,}**, closest to the centroid first")
+if asked > pages:
+    st.warning(f"There is no page {asked:,}: pages go from 1 to {pages:,}. Showing the last page.",
+               icon=":material/last_page:")
 
+shown = METRICS[metric]
 table = pd.DataFrame(
     [
-        {"#": first + i, "_id": doc.get("_id"), "cluster": labels.get(cid, cid), RELEVANCE: doc.get(RELEVANCE),
-         **readable_fields(doc)}
+        {"#": first + i, "_id": doc.get("_id"), "cluster": labels.get(cid, cid),
+         RELEVANCE: float(shown.shown(doc.get(RELEVANCE, float("nan")))), **readable_fields(doc)}
         for i, doc in enumerate(answer.get("results", []))
         for cid in [cluster_of(doc, selection.vector_field, selection.alias)]
     ]
 )
 st.dataframe(
     table, hide_index=True,
-    column_config={RELEVANCE: st.column_config.NumberColumn("similarity", format="%.4f",
-                                                            help=f"_relevance under {metric}; higher is closer")},
+    column_config={RELEVANCE: st.column_config.NumberColumn(
+        shown.score, format="%.4f", help=f"{shown.name} to the document's centroid ({shown.closer})",
+    )},
 )
 
 
@@ -127,6 +141,6 @@ with chart_column:
         st.plotly_chart(charts.relevance_histogram(relevance, labels, metric, colour_position), key="relevance")
 with notes_column:
     for cluster_id in chosen:
-        with st.expander(f"Label and description of {cluster_id}", expanded=len(chosen) == 1,
-                         icon=":material/edit_note:"):
+        title = markdown_text(one_line(cluster_id), TITLE_CHARS)
+        with st.expander(f"Label and description of '{title}'", expanded=len(chosen) == 1, icon=":material/edit_note:"):
             cluster_label_editor(client, selection, cluster_id)

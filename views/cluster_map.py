@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
-from centroid_explorer.cluster_view import centroid_similarity, fetch_cluster_sample, hover_texts
+from centroid_explorer.cluster_view import RELEVANCE, centroid_similarity, cluster_names, fetch_cluster_sample, hover_texts
+from centroid_explorer.display import METRICS, markdown_text, metric_name
 from components import charts
 from components.connection import connection_id, get_client
-from components.feedback import require_selection, show_api_error
+from components.feedback import require_selection, show_api_error, show_no_centroids, show_no_members
 from components.pickers import URL_KEYS
 from components.warmup import projection_engine
 
-METRICS = {"cosine": "cosine", "dp": "dot product", "l2": "L2 (euclidean)", "l1": "L1 (manhattan)"}
 REFINE_POLL_S = 1.0
 
 st.title(":material/scatter_plot: Cluster map")
@@ -27,7 +26,7 @@ per_cluster = controls[0].select_slider(
     help="A sample spread evenly over each cluster's ranking, from its closest members to its farthest.",
 )
 metric = controls[1].selectbox(
-    "Similarity metric", list(METRICS), format_func=METRICS.get, key="similarity_metric", persist_state="session",
+    "Similarity metric", list(METRICS), format_func=metric_name, key="similarity_metric", persist_state="session",
     help="Orders members by closeness to their centroid, and shapes the map and the similarity heatmap.",
 )
 with controls[2].popover("Projection settings", icon=":material/tune:"):
@@ -53,11 +52,14 @@ except APIError as err:
     st.stop()
 
 if not sample.cluster_ids:
-    st.info(f"Alias `{selection.alias}` has no centroids yet. Upload some on the **Upload centroids** page.")
-    st.page_link("views/upload_centroids.py", label="Upload centroids", icon=":material/upload_file:")
+    show_no_centroids(selection)
     st.stop()
 
 total = int(sample.sizes.sum())
+if total == 0:
+    st.caption(f"{len(sample.cluster_ids)} clusters · no documents")
+    show_no_members(selection)
+    st.stop()
 st.caption(
     f"{len(sample.cluster_ids)} clusters · {total:,} documents · showing {sample.sampled:,} "
     f"({sample.sampled / max(total, 1):.0%}), taken along each cluster's ranking from closest to farthest"
@@ -69,9 +71,9 @@ try:
         min_dist=min_dist, random_state=42 if reproducible else None,
     )
 except ValueError as err:
-    st.error(f"These vectors cannot be drawn: {err}", icon=":material/error:")
+    st.error(f"These vectors cannot be drawn: {markdown_text(err)}", icon=":material/error:")
     st.stop()
-hover = hover_texts(sample, labels)
+hover = hover_texts(sample, labels, metric)
 
 
 def open_cluster(cluster_id: str) -> None:
@@ -84,7 +86,7 @@ def map_panel(polling: bool) -> None:
     if polling and layout.refined:
         st.rerun(scope="app")  # the UMAP layout is ready: redraw once, and stop polling
     if job.error is not None:
-        st.warning(f"The UMAP layout failed ({job.error}); showing the PCA layout.", icon=":material/warning:")
+        st.warning(f"The UMAP layout failed ({markdown_text(job.error)}); showing the PCA layout.", icon=":material/warning:")
     elif not layout.refined:
         st.info(
             "**Refining layout…** This is a quick PCA preview; the UMAP layout replaces it when ready "
@@ -105,7 +107,11 @@ def map_panel(polling: bool) -> None:
         st.subheader(f"{len(rows)} selected documents")
         chosen = sample.documents.iloc[sorted(set(rows))].copy()
         chosen.insert(1, "label", chosen["cluster_id"].map(lambda c: labels.get(c, "")))
-        st.dataframe(chosen, hide_index=True, column_config={"_relevance": st.column_config.NumberColumn(format="%.3f")})
+        chosen[RELEVANCE] = METRICS[metric].shown(chosen[RELEVANCE])
+        st.dataframe(chosen, hide_index=True, column_config={
+            RELEVANCE: st.column_config.NumberColumn(METRICS[metric].score, format="%.3f"),
+            "cluster_id": st.column_config.TextColumn("cluster"),
+        })
     else:
         st.caption(
             "Click a centroid (◆) to open its cluster, or a point to list its document. To list many, choose "
@@ -123,7 +129,7 @@ with side_column:
         charts.centroid_similarity(sample.cluster_ids, labels, centroid_similarity(sample.centroids, metric), metric),
         key="similarity",
     )
-    names = np.array([labels.get(c) or c for c in sample.cluster_ids], dtype=object)
+    names = cluster_names(sample.cluster_ids, labels)
     target = st.selectbox("Open a cluster's documents", range(len(names)), format_func=lambda i: names[i], index=None,
                           placeholder="choose a cluster")
     if target is not None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from centroid_explorer import cluster_metadata as cm
 from centroid_explorer import metadata_edits
+from centroid_explorer.display import markdown_text
 from components import metadata_form as form
 from components.connection import get_client
 from components.feedback import require_selection
@@ -14,7 +15,8 @@ st.title(":material/edit_note: Metadata", anchor=False)
 selection = require_selection()
 client = get_client()
 st.caption(
-    f"Dataset **{selection.dataset_id}** · vector field **{selection.vector_field}** · alias **{selection.alias}**. "
+    f"Dataset **{markdown_text(selection.dataset_id)}** · vector field **{markdown_text(selection.vector_field)}** · "
+    f"alias **{markdown_text(selection.alias)}**. "
     "Edits are kept while you move between pages; nothing is written until you press **Save**."
 )
 
@@ -66,7 +68,10 @@ changes = cm.diff(state.base, mine)
 if state.stored_changed is not None:
     form.stored_changed_panel(client, selection, state)
 elif changes:
-    st.markdown(f"**{len(changes)} unsaved change(s):**\n" + "\n".join(f"- {change}" for change in changes))
+    st.markdown(f"**{len(changes)} unsaved change{'s' if len(changes) != 1 else ''}:**")
+    form.show_changes(changes)
+elif problems:
+    st.caption("Your edits have the problems shown above; fix them to save.")
 else:
     st.caption("No unsaved changes.")
 

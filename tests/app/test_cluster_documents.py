@@ -45,6 +45,15 @@ def test_next_previous_and_jump(app_page):
     assert _button(at, "Next").disabled
 
 
+def test_a_page_past_the_end_says_which_pages_there_are(app_page):
+    at = app_page(DOCS)
+    _, pages, _ = _position(at)
+    at.main.number_input[0].set_value(pages + 50).run()
+    assert not at.exception
+    assert _position(at)[0] == pages  # the last page is shown
+    assert any(f"There is no page {pages + 50}: pages go from 1 to {pages}" in w.value for w in at.main.warning)
+
+
 def test_page_size_changes_the_number_of_pages(app_page):
     at = app_page(DOCS)
     _, pages_at_20, total = _position(at)

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import DEMO_ALIAS, DEMO_DATASET, DEMO_VECTOR_FIELD
+from tests.hostile import as_read
 
 METADATA = "views/metadata.py"
 DEMO = {"dataset_id": DEMO_DATASET, "vector_field": DEMO_VECTOR_FIELD, "alias": DEMO_ALIAS}
@@ -61,7 +62,7 @@ def test_the_page_shows_every_cluster_with_its_size_and_label(app_page, stored, 
 def test_a_label_edited_and_saved_is_stored(app_page, stored):
     at = app_page(METADATA, **DEMO)
     _edit_cells(at, 0, {_row_of(at, "cluster_3"): {"label": "Threes, mostly"}})
-    assert any("cluster 'cluster_3' label changed" in m.value for m in at.markdown)
+    assert any("cluster 'cluster_3' label changed" in t.value for t in at.text)
 
     _button(at, "Save").click().run()
 
@@ -84,10 +85,10 @@ def test_a_conflicting_edit_is_shown_and_nothing_is_overwritten(app_page, stored
     assert not at.exception
     assert stored.read() == theirs  # not overwritten
     assert any("stored metadata changed since you loaded it" in w.value for w in at.warning)
-    assert any("alias description changed" in m.value for m in at.markdown)  # what they changed, in words
+    assert any("alias description changed" in t.value for t in at.text)  # what they changed, in words
     [choice] = at.main.radio
-    assert choice.label == "Cluster cluster_3: label"
-    assert choice.options == ['Stored now: "edited in another tab"', 'Yours: "my label"']
+    assert as_read(choice.label) == "Cluster cluster_3: label"
+    assert [as_read(option) for option in choice.options] == ['Stored now: "edited in another tab"', 'Yours: "my label"']
 
     choice.set_value("mine").run()
     _button(at, "Merge into my edits").click().run()
@@ -119,7 +120,7 @@ def test_a_too_long_label_names_the_cluster_and_blocks_saving(app_page, stored):
     at = app_page(METADATA, **DEMO)
     _edit_cells(at, 0, {_row_of(at, "cluster_7"): {"label": "x" * 150}})
 
-    assert any(e.value.startswith("cluster 'cluster_7', label: is 150 characters") for e in at.error)
+    assert any(as_read(e.value).startswith("cluster 'cluster_7', label: is 150 characters") for e in at.error)
     assert _button(at, "Save").proto.disabled
     assert stored.read() == before
 
@@ -129,8 +130,10 @@ def test_a_free_field_that_is_not_json_is_named_and_nothing_is_written(app_page,
     at = app_page(METADATA, **DEMO)
     _edit_cells(at, 1, {}, added_rows=[{"key": "owner", "value": "search team"}])
 
-    assert any(e.value.startswith("field 'owner': the value is not JSON") for e in at.error)
+    assert any(as_read(e.value).startswith("field 'owner': the value is not JSON") for e in at.error)
     assert _button(at, "Save").proto.disabled
+    assert not any("No unsaved changes" in c.value for c in at.caption)  # there is one, it cannot be saved yet
+    assert any("fix them to save" in c.value for c in at.caption)
     assert stored.read() == before
 
 
@@ -150,8 +153,8 @@ def test_an_unsaved_edit_survives_a_visit_to_another_page(app_page, stored):
 
 def test_the_label_form_on_the_cluster_documents_page_saves_in_place(app_page, stored):
     at = app_page("views/cluster_documents.py", **DEMO)
-    label = next(t for t in at.main.text_input if t.label.startswith("Label of "))
-    cluster_id = label.label.removeprefix("Label of ")
+    [cluster_id] = at.main.multiselect[0].value
+    label = next(t for t in at.main.text_input if t.label == "Label")
 
     label.input("Edited in place").run()
     _button(at, "Save label and description").click().run()

@@ -167,6 +167,6 @@ def assert_no_traceback_fixture():
     return assert_no_traceback
 
 
-@pytest.fixture(name="running_app")
+@pytest.fixture(name="running_app", scope="session")  # session: module fixtures may start an app with it
 def running_app_fixture():
     return running_app

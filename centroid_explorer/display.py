@@ -1,0 +1,89 @@
+"""How data is shown as text: in Streamlit's Markdown, in plotly's labels, and the metrics' plain names.
+
+Ids, names, labels, descriptions, server messages and anything from a URL are data. Streamlit renders
+Markdown (with its own colour directives, icons, emoji and LaTeX) in st.markdown, captions, alerts,
+expander and widget labels and radio options; plotly renders a subset of HTML in legends, ticks,
+hover and text labels. Data goes into either only through `markdown_text` or `plotly_text`, so it
+shows as the literal text and never becomes a link, an image, a colour or a formula.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# Any ASCII punctuation can be backslash-escaped in CommonMark: escaping all of it leaves no
+# emphasis, link, image, code, HTML, table, list, heading, directive (:red[..]) or maths ($..$).
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Some rewriting happens after parsing, on the text itself, where escapes no longer count:
+# `:material_x:`, `:streamlit:` and `:smile:` become icons, images and emoji, `http://..`, `www.`
+# and `a@b.c` become links (GFM autolinks), " -> " an arrow. An invisible word joiner breaks
+# exactly those patterns and nothing else.
+_WORD_JOINER = "\u2060"
+_AUTOMATIC = re.compile(r"(?<=:)(?=[\w+\-/])|(?<=www)(?=\.)|(?<=@)(?=[\w-])", re.IGNORECASE)
+_TYPOGRAPHIC = re.compile(r"(?:(?<=\s)|^)(<->|->|<-|--|>=|<=|~=)(?=\s|$)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def markdown_text(value: Any, limit: int | None = None) -> str:
+    """`value` as Markdown that Streamlit renders as exactly its text, on one line; cut to `limit`
+    characters with an ellipsis."""
+    text = _LINE_BREAK.sub(" ", _cut(str(value), limit))
+    text = _TYPOGRAPHIC.sub(lambda m: m.group(1)[0] + _WORD_JOINER + m.group(1)[1:], text)
+    text = _AUTOMATIC.sub(_WORD_JOINER, text)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def plotly_text(value: Any, limit: int | None = None) -> str:
+    """`value` as plotly label text (legend, tick, hover, annotation): its HTML-like tags shown, not
+    drawn; cut to `limit` characters with an ellipsis."""
+    return html.escape(_cut(str(value), limit), quote=False).replace("\n", " ")
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(text: str) -> str:
+    """`text` with every invisible or control character written as an escape (a newline as \\n, a
+    right-to-left override as \\u202e), so an id reads unambiguously in a message or a label."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+# --- the similarity metrics -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A similarity metric as people read it. The API's `_relevance` is higher-is-closer for all four
+    (distances negated); a distance is shown as the positive distance, smallest first."""
+
+    key: str  # as the API names it
+    name: str  # "Euclidean (L2) distance"
+    score: str  # what one value is called in a table or an axis: "similarity", "distance"
+    is_distance: bool
+
+    def shown(self, relevance):
+        """`_relevance` values as this metric's score: distances positive (and never -0.0)."""
+        values = np.asarray(relevance, dtype=np.float64)
+        return 0.0 - values if self.is_distance else values
+
+    @property
+    def closer(self) -> str:
+        return "lower is closer" if self.is_distance else "higher is closer"
+
+
+METRICS = {
+    "cosine": Metric("cosine", "Cosine similarity", "similarity", False),
+    "dp": Metric("dp", "Dot product", "dot product", False),
+    "l2": Metric("l2", "Euclidean (L2) distance", "distance", True),
+    "l1": Metric("l1", "Manhattan (L1) distance", "distance", True),
+}
+
+
+def metric_name(key: str) -> str:
+    return METRICS[key].name
