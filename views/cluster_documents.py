@@ -78,22 +78,27 @@ def go_to(page: int) -> None:
     st.session_state["documents_page"] = page
 
 
-try:
-    answer = client.centroids.documents(
-        selection.dataset_id, chosen, selection.vector_field, alias=selection.alias, page_size=page_size,
-        page=st.session_state["documents_page"], similarity_metric=metric,
-    )
-except APIError as err:
-    show_api_error(err, "Reading the documents")
-    st.stop()
+def read_page(number: int) -> dict:
+    try:
+        return client.centroids.documents(
+            selection.dataset_id, chosen, selection.vector_field, alias=selection.alias, page_size=page_size,
+            page=number, similarity_metric=metric,
+        )
+    except APIError as err:
+        show_api_error(err, "Reading the documents")
+        st.stop()
 
+
+asked = st.session_state["documents_page"]
+answer = read_page(asked)
 count = int(answer.get("count", 0))
 if count == 0:
     show_no_members(selection, "this cluster" if len(chosen) == 1 else "these clusters")
     st.stop()
 pages = max(1, math.ceil(count / page_size))
-asked = st.session_state["documents_page"]
 page = min(asked, pages)
+if page != asked:  # typed past the end: the last page instead, and a word about the range (below)
+    answer = read_page(page)
 st.session_state["documents_page"] = page
 
 nav = st.columns([1, 1, 2, 4], vertical_alignment="bottom")
@@ -105,8 +110,8 @@ first = (page - 1) * page_size + 1
 nav[3].markdown(f"Page **{page}** of **{pages}** · documents {first:,}–{min(first + page_size - 1, count):,} "
                 f"of **{count:,}**, closest to the centroid first")
 if asked > pages:
-    st.warning(f"There is no page {asked:,}: pages go from 1 to {pages:,}. Showing the last page.",
-               icon=":material/last_page:")
+    there_are = "there is only one page" if pages == 1 else f"pages go from 1 to {pages:,}"
+    st.warning(f"There is no page {asked:,}: {there_are}. Showing page {pages:,}.", icon=":material/last_page:")
 
 shown = METRICS[metric]
 table = pd.DataFrame(

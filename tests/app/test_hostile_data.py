@@ -138,3 +138,10 @@ def test_distances_are_named_and_shown_positive_closest_first(app_page, hostile)
     histogram = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert histogram["layout"]["xaxis"]["title"]["text"] == "Euclidean (L2) distance"
     assert "_relevance" not in json.dumps(histogram["layout"])
+
+    at.switch_page("views/cluster_map.py").run()
+    next(s for s in at.main.selectbox if s.label == "Similarity metric").set_value("l2").run()
+    assert not at.exception
+    heatmap = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "between centroids" in c.proto.spec)
+    assert heatmap["layout"]["title"]["text"] == "Euclidean (L2) distance between centroids"
+    assert heatmap["data"][0]["colorscale"][0][1] == "#fde725"  # reversed: the closest pairs are the brightest
