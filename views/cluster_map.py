@@ -9,6 +9,7 @@ from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_view import centroid_similarity, fetch_cluster_sample, hover_texts
 from components import charts
+from components.centroid_clicks import centroid_clicks
 from components.connection import connection_id, get_client
 from components.feedback import require_selection, show_api_error
 from components.pickers import URL_KEYS
@@ -115,6 +116,7 @@ def map_panel(polling: bool) -> None:
 
 map_column, side_column = st.columns([3, 2], gap="medium")
 with map_column:
+    centroid_clicks()
     polling = not job.done()
     st.fragment(map_panel, run_every=REFINE_POLL_S if polling else None)(polling)
 with side_column:
