@@ -31,10 +31,13 @@ def check_base_url(url: str) -> str:
     url = url.strip().rstrip("/")
     try:
         parts = urlsplit(url)
-    except ValueError:  # e.g. an unbalanced or non-IP `[...]` host
-        raise EndpointError("Base URL is not a valid URL: check the host part.") from None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+        parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535
+    except ValueError:  # e.g. an unbalanced or non-IP `[...]` host, or port `:abc`
+        raise EndpointError("Base URL is not a valid URL: check the host and port.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise EndpointError("Base URL must start with http:// or https:// and name a host.")
+    if parts.username is not None or parts.password is not None:
+        raise EndpointError("Base URL must not contain a user name or password: the API key goes in its own field.")
     if parts.query or parts.fragment:
         raise EndpointError("Base URL must not contain `?` or `#`: put only the address and path.")
     return url

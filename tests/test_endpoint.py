@@ -41,6 +41,11 @@ def test_a_region_that_is_no_region_name_is_refused_without_echoing_it():
     assert "evil" not in str(caught.value)
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/", " https://api.us-east-1.relevance.ai/latest ", "http://[::1]:9"])
+def test_good_base_urls_are_kept_without_the_trailing_slash(url):
+    assert check_base_url(url) == url.strip().rstrip("/")
+
+
 def test_the_key_is_not_in_a_token_repr():
     assert "secret-key" not in repr(split_token("proj:secret-key"))
 
@@ -50,6 +55,9 @@ def test_the_key_is_not_in_a_token_repr():
     [
         ("ftp://evil.example/login", "must start with http"),
         ("https://[Sign in](evil.example)", "not a valid URL"),  # urlsplit raises on a bad `[...]` host
+        ("http://evil.example:abc", "not a valid URL"),  # httpx would raise InvalidURL, past the page's handler
+        ("http://evil.example:99999", "not a valid URL"),
+        ("https://user:evil@example.com", "must not contain a user name or password"),
     ],
 )
 def test_a_bad_base_url_gets_a_message_that_does_not_repeat_it(url, message):
