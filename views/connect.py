@@ -88,14 +88,24 @@ token = st.text_input(
 )
 
 
+try:
+    parsed_token = split_token(token) if token.strip() else None
+except EndpointError:
+    parsed_token = None  # said when a button is pressed
+if parsed_token and parsed_token.region and region != CUSTOM and REGIONS[region] != (
+    token_url := region_base_url(parsed_token.region)
+):
+    # A hosted token's region is where its project lives; a custom URL stays the user's own choice.
+    base_url = token_url
+    st.info(f"The token is for region {literal(parsed_token.region)}: using {literal(token_url)}.", icon=":material/public:")
+
+
 def typed_endpoint():
     """The endpoint the fields describe, or None after saying which field is wrong."""
     try:
         if token.strip():
             parsed = split_token(token)
-            # A hosted token's region is where its project lives; a custom URL is the user's own choice.
-            url = region_base_url(parsed.region) if parsed.region and region != CUSTOM else base_url
-            return make_endpoint(url or "", parsed.project, parsed.api_key)
+            return make_endpoint(base_url or "", parsed.project, parsed.api_key)
         return make_endpoint(base_url or "", project, api_key or settings.get(ENV_API_KEY, ""))
     except EndpointError as err:
         st.error(str(err), icon=":material/edit:")

@@ -67,7 +67,7 @@ def test_a_base_url_that_is_no_url_names_the_field_without_a_traceback(app_page)
     _fill_endpoint(at, "https://[not a host", project="p", api_key="k")  # urlsplit raises on it
     _by_label(at.main.button, "Test connection").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["Base URL is not a valid URL: check the host part."]
+    assert [e.value for e in at.error] == ["Base URL is not a valid URL: check the host and port."]
 
 
 def test_token_connects_and_the_pickers_use_that_endpoint(app_page, live_server):
@@ -98,6 +98,19 @@ def test_a_hosted_token_with_region_and_user_id_connects(app_page, live_server):
     assert not at.error, [e.value for e in at.error]
     assert any("answered" in s.value for s in at.success)
     assert live_server.api_key not in _page_text(at)
+
+
+def test_a_token_for_another_region_says_which_base_url_it_uses(app_page):
+    """With a preset region chosen, the token's own region wins (its project lives there), and the page
+    says so as soon as the token is pasted (no button: this test asks no hosted server anything)."""
+    at = app_page(CONNECT)
+    at.main.radio[0].set_value(HOSTED).run()
+    _by_label(at.main.selectbox, "Region").set_value("old-australia-east").run()
+    _by_label(at.main.text_input, "…or paste a `project:api_key` token").input("proj:key:ap-southeast-2:uid").run()
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "The token is for region `ap-southeast-2`: using `https://api.ap-southeast-2.relevance.ai/latest`."
+    ]
 
 
 def test_a_token_with_a_malformed_region_names_the_part(app_page, live_server):
