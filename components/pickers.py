@@ -51,6 +51,22 @@ def keep_url_selection() -> None:
     _seed_from_url()
 
 
+def reset_for_new_connection() -> None:
+    """Before switching connections: the old one's names mean nothing on the new one, except a link's
+    names still waiting to be found (missing here, or never checked as the connection was lost);
+    those are looked up in the new connection's lists."""
+    missing = st.session_state.pop(_MISSING, {})
+    asked = st.session_state.pop(_URL_ASKED, {})
+    link = {key: st.session_state.get(key) for key in URL_KEYS} | asked | {k: name for k, (_, name) in missing.items()}
+    for key in URL_KEYS:
+        st.session_state.pop(key, None)
+        st.query_params.pop(key, None)
+    if missing or asked:
+        pending = {key: name for key, name in link.items() if name}
+        st.session_state.update(pending)
+        st.session_state[_URL_ASKED] = pending
+
+
 @st.cache_data(ttl=_LISTING_TTL_S, show_spinner=False)
 def _datasets(_client: Client, connection_id: str) -> list[str]:
     return sorted(_client.datasets.list())

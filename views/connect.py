@@ -12,7 +12,7 @@ from components.connection import (
 )
 from components.feedback import show_api_error
 from components.markdown_text import literal
-from components.pickers import URL_KEYS, clear_listing_cache
+from components.pickers import clear_listing_cache, reset_for_new_connection
 
 CUSTOM = "Custom URL"
 EMBEDDED, HOSTED = "Embedded server (local, no account)", "Hosted or compatible endpoint"
@@ -37,10 +37,7 @@ kind = st.radio(
 
 def switch_to(endpoint, message: str) -> None:
     """Use `endpoint`; `message` is Markdown-safe."""
-    if not lost:  # the old endpoint's dataset names mean nothing on the new one; a lost one's link may
-        for key in URL_KEYS:
-            st.session_state.pop(key, None)
-            st.query_params.pop(key, None)
+    reset_for_new_connection()
     use_endpoint(endpoint)
     clear_listing_cache()
     st.session_state[_NOTICE] = message

@@ -152,3 +152,21 @@ def _datasets(live_server) -> str:
     with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
         count = len(client.datasets.list())
     return f"{count} dataset{'s' * (count != 1)}"
+
+
+def test_a_link_made_for_another_endpoint_opens_its_dataset_once_connected_there(app_page, live_server):
+    """A link opened on the embedded server names a dataset only the hosted endpoint has; after
+    connecting there, that dataset (not the first one) is shown."""
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
+        client.datasets.bulk_insert("aaa-first", [{"_id": "a", "x_vector_": [1.0, 0.0]}])
+        client.datasets.bulk_insert("zzz-linked", [{"_id": "a", "y_vector_": [1.0, 0.0]}])
+    at = app_page(dataset_id="zzz-linked", vector_field="y_vector_")
+    assert [w.value for w in at.main.warning] == ["The link names dataset `zzz-linked`, which this connection does not have."]
+    at.switch_page(CONNECT)
+    at.run()
+    _fill_endpoint(at, live_server.base_url, token=f"{live_server.project}:{live_server.api_key}")
+    _by_label(at.main.button, "Connect").click().run()
+    at.run()
+    assert not at.exception
+    assert _by_label(at.sidebar.selectbox, "Dataset").value == "zzz-linked"
+    assert _by_label(at.sidebar.selectbox, "Vector field").value == "y_vector_"
