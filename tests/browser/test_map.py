@@ -44,21 +44,18 @@ def test_map_draws_every_sampled_point_and_hover_shows_the_document(
     drawn = page.evaluate(COUNT_DOCUMENT_POINTS, MAP)
     assert drawn == _shown(page) > 0
 
-    # Hover the first document of the first trace at its pixel position, as a user would.
-    x, y = page.evaluate(
-        """(selector) => {
-            const plot = document.querySelector(selector);
-            const trace = plot._fullData.find(t => t.mode === 'markers');
-            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
-            return [box.left + layout._size.l + layout.xaxis.l2p(trace.x[0]),
-                    box.top + layout._size.t + layout.yaxis.l2p(trace.y[0])];
-        }""",
-        MAP,
+    # Hover a document at its pixel position, as a user would: one outside every diamond (inside
+    # one, the centroid on top takes the hover and the click).
+    points = page.evaluate(MAP_POINTS, MAP)
+    centroids = [p for p in points if p["centroid"]]
+    document = max(
+        (p for p in points if not p["centroid"]),
+        key=lambda d: min(abs(d["x"] - c["x"]) + abs(d["y"] - c["y"]) for c in centroids),
     )
-    page.mouse.move(x, y)
+    page.mouse.move(document["x"], document["y"])
     hover = page.locator(".hoverlayer .hovertext").first
     hover.wait_for()
-    assert re.search(r"digit-\d+", hover.text_content())  # the document's id and fields
+    assert document["id"] in hover.text_content()  # the document's id and fields
     assert "similarity to centroid" in hover.text_content()
     save_screenshot(page, "cluster-map-hover", full_page=False)
 
