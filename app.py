@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from centroid_explorer.display import markdown_text
-from components.connection import connection_id, connection_label, connection_problem, get_client
-from components.pickers import render_pickers
+from components.connection import (
+    connection_id, connection_label, connection_lost, connection_problem, get_client, keep_in_browser,
+)
+from components.pickers import keep_url_selection, render_pickers
 from components.plotly_preload import preload_plotly
 from components.warmup import start_projection_warmup
 
@@ -29,9 +30,12 @@ page = st.navigation(pages)
 start_projection_warmup()  # first: numba's cache folder must be set before anything imports umap
 client = get_client()
 with st.sidebar:
-    st.caption(f":material/dns: {markdown_text(connection_label())}")
+    st.caption(f":material/dns: {connection_label()}")  # its names are already quoted as code
+    keep_in_browser()
     if client is None:
-        st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
+        if not connection_lost():  # a lost connection is explained on the page, with the way back
+            st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
+        keep_url_selection()
     else:
         render_pickers(client, connection_id())
 

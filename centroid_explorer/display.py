@@ -44,6 +44,24 @@ def plotly_text(value: Any, limit: int | None = None) -> str:
     return html.escape(_cut(str(value), limit), quote=False).replace("\n", " ")
 
 
+_CODE_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_BACKTICKS = re.compile(r"`+")
+
+
+def markdown_code(value: object) -> str:
+    """`value` as an inline code span that Markdown shows character for character (line breaks as
+    spaces: a span cannot hold one): for names (datasets, fields, aliases, URLs) inside a message.
+    A code span is never parsed, so even a bare URL stays text; its fence is longer than any run of
+    backticks inside."""
+    text = _CODE_LINE_BREAKS.sub(" ", str(value))
+    # Streamlit rewrites ":material/" to an icon token before parsing, code spans included;
+    # an invisible word joiner keeps it as written.
+    text = text.replace(":material/", ":\u2060material/")
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""  # CommonMark strips one space each side
+    return f"{fence}{pad}{text}{pad}{fence}" if text else "` `"
+
+
 def _cut(text: str, limit: int | None) -> str:
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 

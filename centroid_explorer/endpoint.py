@@ -1,7 +1,8 @@
 """Where the dashboard connects: a base URL, a project and an API key, checked and normalised.
 
 Read from a mapping (the environment or Streamlit secrets) or from what the user typed; a pasted
-`project:api_key` token is split here. The key is kept out of `repr` so it never lands in a log.
+token is split here. The key is kept out of `repr` so it never lands in a log. Messages never
+repeat what was typed: the dashboard shows them as Markdown, and the field is on screen anyway.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from centroid_explorer.client import Client
+from centroid_explorer.client import Client, region_base_url
 from centroid_explorer.config import ENV_API_KEY, ENV_BASE_URL, ENV_PROJECT
 
 
@@ -28,27 +29,53 @@ class EndpointError(ValueError):
 def check_base_url(url: str) -> str:
     """`url` stripped of spaces and a trailing slash; an EndpointError unless it is http(s)://host[...]."""
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise EndpointError(f"Base URL {url!r} must start with http:// or https:// and name a host.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535
+    except ValueError:  # e.g. an unbalanced or non-IP `[...]` host, or port `:abc`
+        raise EndpointError("Base URL is not a valid URL: check the host and port.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise EndpointError("Base URL must start with http:// or https:// and name a host.")
+    if parts.username is not None or parts.password is not None:
+        raise EndpointError("Base URL must not contain a user name or password: the API key goes in its own field.")
     if parts.query or parts.fragment:
         raise EndpointError("Base URL must not contain `?` or `#`: put only the address and path.")
     return url
 
 
-def split_token(token: str) -> tuple[str, str]:
-    """A pasted `project:api_key` token as (project, api_key); the key may itself contain ':'."""
-    project, sep, api_key = token.strip().partition(":")
-    if not sep or not project.strip() or not api_key.strip():
-        raise EndpointError("The token must look like `project:api_key` (both parts, joined by a colon).")
-    return project.strip(), api_key.strip()
+@dataclass(frozen=True)
+class Token:
+    project: str
+    api_key: str = field(repr=False)
+    region: str | None = None  # the hosted region the token was issued for, if it names one
+
+
+TOKEN_FORMS = "`project:api_key`, `project:api_key:region` or `project:api_key:region:user_id`"
+
+
+def split_token(token: str) -> Token:
+    """A pasted token: `project:api_key`, with the hosted dashboard's `:region` and `:user_id` parts
+    optional (the user id is not needed). Split at every colon, as Client.from_token and the official
+    SDK do, so a key cannot contain one."""
+    parts = [part.strip() for part in token.strip().split(":")]
+    if not 2 <= len(parts) <= 4 or not parts[0] or not parts[1]:
+        raise EndpointError(f"The token must look like {TOKEN_FORMS} (parts joined by colons).")
+    region = parts[2] if len(parts) > 2 and parts[2] else None
+    if region is not None:
+        try:
+            region_base_url(region)
+        except ValueError:
+            raise EndpointError(
+                "The token's third part is not a region name (lowercase letters, digits and `-`)."
+            ) from None
+    return Token(parts[0], parts[1], region)
 
 
 def make_endpoint(base_url: str, project: str, api_key: str) -> Endpoint:
     if not project.strip():
-        raise EndpointError("Project is empty: type the project name (or paste a `project:api_key` token).")
+        raise EndpointError("Project is empty: type the project name (or paste a token).")
     if not api_key.strip():
-        raise EndpointError("API key is empty: type it (or paste a `project:api_key` token).")
+        raise EndpointError("API key is empty: type it (or paste a token).")
     return Endpoint(check_base_url(base_url), project.strip(), api_key.strip())
 
 

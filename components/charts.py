@@ -51,10 +51,12 @@ def cluster_map(
     sample: ClusterSample, layout: Layout, labels: dict[str, str], hover: np.ndarray, height: int = 640
 ) -> tuple[go.Figure, MapTraces]:
     """Documents coloured by cluster, centroids as large labelled markers; one legend entry per cluster
-    toggles both its documents and its centroid."""
+    toggles both its documents and its centroid. Every document trace comes before every centroid
+    trace, so the diamonds are drawn on top (traces are drawn in order) and a click on one is a
+    click on what is visible. `meta` tells components/centroid_clicks.py which trace is which."""
     figure = go.Figure()
     scatter = scatter_type(len(layout.documents) + len(layout.centroids))
-    clusters, centroid_flags, rows_per_trace = [], [], []
+    rows_per_trace, centroid_traces = [], []
     names = cluster_names(sample.cluster_ids, labels)
     for position, cluster_id in enumerate(sample.cluster_ids):
         name = names[position]
@@ -63,27 +65,25 @@ def cluster_map(
         figure.add_trace(
             scatter(
                 x=xy[:, 0], y=xy[:, 1], mode="markers", name=plotly_text(name, LEGEND_CHARS), legendgroup=cluster_id,
+                meta="document",
                 marker=dict(size=6, color=colour(position), opacity=0.75),
                 text=hover[rows], hovertemplate="%{text}<extra></extra>",
             )
         )
-        clusters.append(cluster_id)
-        centroid_flags.append(False)
         rows_per_trace.append(rows)
         centroid = layout.centroids[position]
-        figure.add_trace(
+        centroid_traces.append(
             scatter(
                 x=centroid[:1], y=centroid[1:2], mode="markers+text", name=plotly_text(name, LEGEND_CHARS),
-                legendgroup=cluster_id, showlegend=False, text=[plotly_text(name, TEXT_CHARS)], textposition="top center",
+                legendgroup=cluster_id, meta="centroid", showlegend=False, text=[plotly_text(name, TEXT_CHARS)],
+                textposition="top center",
                 textfont=dict(size=13, color="#1F2333"),
                 marker=dict(size=20, color=colour(position), symbol="diamond", line=dict(width=2, color="#1F2333")),
                 hovertext=[_centroid_hover(cluster_id, labels.get(cluster_id), int(sample.sizes[position]))],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-        clusters.append(cluster_id)
-        centroid_flags.append(True)
-        rows_per_trace.append(np.empty(0, dtype=np.int64))
+    figure.add_traces(centroid_traces)
     figure.update_layout(
         # Zoom, not lasso, by default: Streamlit selects a clicked point only outside box/lasso mode,
         # and a click on a centroid opens its cluster. Box and lasso are in the toolbar.
@@ -92,7 +92,9 @@ def cluster_map(
         xaxis=dict(visible=False), yaxis=dict(visible=False),
         hoverlabel=dict(align="left"), plot_bgcolor="#FAFAFD",
     )
-    return figure, MapTraces(clusters, centroid_flags, rows_per_trace)
+    clusters = list(sample.cluster_ids)
+    no_rows = [np.empty(0, dtype=np.int64)] * len(clusters)
+    return figure, MapTraces(clusters + clusters, [False] * len(clusters) + [True] * len(clusters), rows_per_trace + no_rows)
 
 
 def _centroid_hover(cluster_id: str, label: str | None, size: int) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 from centroid_explorer.api_messages import describe
 from centroid_explorer.client import APIError
 from centroid_explorer.client.schema import CLUSTER_FIELD
-from centroid_explorer.display import markdown_text
+from centroid_explorer.display import markdown_code, markdown_text
 from components.connection import connection_problem, get_client
 from components.pickers import Selection, current_selection, not_found_in_url
 
@@ -26,6 +26,15 @@ def require_selection(alias_required: bool = True) -> Selection:
         st.page_link("views/connect.py", label="Open the Connect page", icon=":material/link:")
         st.stop()
     selection = current_selection()
+    if selection is None and (missing := not_found_in_url()):
+        for message in missing:  # a link made on another connection, or naming something since deleted
+            st.warning(message + ".", icon=":material/link_off:")
+        st.info(
+            "Pick one in the sidebar, or open the **Connect** page if the link was made for another endpoint.",
+            icon=":material/arrow_back:",
+        )
+        st.page_link("views/connect.py", label="Open the Connect page", icon=":material/link:")
+        st.stop()
     if selection is None:
         st.info(
             "**Nothing selected yet.** Choose a dataset, a vector field and a clustering alias in the "
@@ -39,7 +48,7 @@ def require_selection(alias_required: bool = True) -> Selection:
         st.warning(message + ".", icon=":material/link_off:")
     if selection.alias is None and alias_required:
         st.info(
-            f"**{markdown_text(selection.vector_field)} has no centroids yet.** Upload a CSV of centroids on the "
+            f"**{markdown_code(selection.vector_field)} has no centroids yet.** Upload a CSV of centroids on the "
             f"**Upload centroids** page to create its first clustering alias.",
             icon=":material/inbox:",
         )

@@ -2,7 +2,9 @@
 
 Options come from the dataset list, its schema and its centroid configs; where the endpoint cannot
 list them, a text box takes the name instead. The choice is mirrored in st.query_params
-(dataset_id / vector_field / alias, never credentials) so a URL reopens the same view.
+(dataset_id / vector_field / alias, never credentials) so a URL reopens the same view. A name the
+URL asks for that this connection lacks is not replaced by another one: the picker stays empty,
+the pages say which name is missing (as text: it is data), and the URL keeps it until the user picks.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import streamlit as st
 from centroid_explorer.api_messages import describe
 from centroid_explorer.client import APIError, AuthenticationError, APIConnectionError, Client
 from centroid_explorer.client.schema import cluster_aliases, vector_fields
+from centroid_explorer.display import markdown_code
 
 URL_KEYS = ("dataset_id", "vector_field", "alias")
 _SELECTION = "picked_selection"
 _URL_ASKED = "picked_url_asked"  # names the URL asked for, checked once against the lists
-_NOT_FOUND = "picked_not_found"  # (selection, messages): what the URL asked for that is not listed
+_MISSING = "picked_missing"  # {key: (context, name)}: pickers left empty because the URL's name is not listed
+_NOT_FOUND = "picked_not_found"  # this run's messages about those names (Markdown-safe)
 _LISTING_TTL_S = 60
 _NAMES = {"dataset_id": "Dataset", "vector_field": "Vector field", "alias": "Alias"}
 
@@ -37,8 +41,30 @@ def current_selection() -> Selection | None:
 
 
 def not_found_in_url() -> list[str]:
-    """What the URL asked for and the lists lack, while the pickers still show the fallback chosen instead."""
-    return st.session_state.get(_NOT_FOUND, (None, []))[1]
+    """What the URL asked for and this connection lacks (Markdown-safe), while that picker is empty."""
+    return st.session_state.get(_NOT_FOUND, [])
+
+
+def keep_url_selection() -> None:
+    """Take the URL's names into the pickers' state although they are not drawn (no connection), so
+    they are checked against the next connection's lists instead of being lost."""
+    _seed_from_url()
+
+
+def reset_for_new_connection() -> None:
+    """Before switching connections: the old one's names mean nothing on the new one, except a link's
+    names still waiting to be found (missing here, or never checked as the connection was lost);
+    those are looked up in the new connection's lists."""
+    missing = st.session_state.pop(_MISSING, {})
+    asked = st.session_state.pop(_URL_ASKED, {})
+    link = {key: st.session_state.get(key) for key in URL_KEYS} | asked | {k: name for k, (_, name) in missing.items()}
+    for key in URL_KEYS:
+        st.session_state.pop(key, None)
+        st.query_params.pop(key, None)
+    if missing or asked:
+        pending = {key: name for key, name in link.items() if name}
+        st.session_state.update(pending)
+        st.session_state[_URL_ASKED] = pending
 
 
 @st.cache_data(ttl=_LISTING_TTL_S, show_spinner=False)
@@ -67,6 +93,7 @@ def render_pickers(client: Client, connection_id: str) -> None:
     st.session_state[_SELECTION] = None
     _seed_from_url()
     not_found: list[str] = []
+    st.session_state[_NOT_FOUND] = not_found
     try:
         selection = _pick(client, connection_id, not_found)
     except (AuthenticationError, APIConnectionError) as err:
@@ -76,10 +103,6 @@ def render_pickers(client: Client, connection_id: str) -> None:
         st.warning(describe(err, "Reading the dataset"), icon=":material/warning:")
         return
     st.session_state[_SELECTION] = selection
-    if not_found:
-        st.session_state[_NOT_FOUND] = (selection, not_found)
-    elif st.session_state.get(_NOT_FOUND, (None,))[0] != selection:
-        st.session_state.pop(_NOT_FOUND, None)  # the user has moved on from the fallback
     _mirror_to_url(selection)
 
 
@@ -94,16 +117,16 @@ def _pick(client: Client, connection_id: str, not_found: list[str]) -> Selection
     if datasets == []:
         st.info("This endpoint has no datasets yet.", icon=":material/inbox:")
         return None
-    dataset_id = _choose("Dataset", datasets, "dataset_id", not_found, help="The dataset whose clusters you explore.")
+    dataset_id = _choose("Dataset", datasets, "dataset_id", not_found, (), help="The dataset whose clusters you explore.")
     if not dataset_id:
         return None
 
     dimensions = _listed("vector_field", lambda: vector_fields(_schema(client, connection_id, dataset_id)))
     if not dimensions:
-        st.info(f"`{dataset_id}` has no vector fields (fields ending in `_vector_`).", icon=":material/inbox:")
+        st.info(f"{markdown_code(dataset_id)} has no vector fields (fields ending in `_vector_`).", icon=":material/inbox:")
         return None
     vector_field = _choose(
-        "Vector field", list(dimensions), "vector_field", not_found, f" in {dataset_id}",
+        "Vector field", list(dimensions), "vector_field", not_found, (dataset_id,),
         format_func=lambda f: f"{f} · {dimensions[f]} dims",
     )
     if not vector_field:
@@ -118,9 +141,12 @@ def _pick(client: Client, connection_id: str, not_found: list[str]) -> Selection
 
     configs, aliases = _listed("alias", list_aliases, lambda listed: listed[1])
     if configs is not None and not aliases:
+        context = (dataset_id, vector_field)
         if asked := st.session_state.get(_URL_ASKED, {}).pop("alias", None):
-            not_found.append(f"Alias `{asked}` was not found for {dataset_id} / {vector_field}, which has no aliases yet")
-        st.info(f"No clusterings of `{vector_field}` yet: upload centroids to create one.", icon=":material/inbox:")
+            st.session_state.setdefault(_MISSING, {})["alias"] = (context, asked)
+        if (missing := st.session_state.get(_MISSING, {}).get("alias")) and missing[0] == context:
+            not_found.append(f"{_missing_message('alias', missing[1], context)}, which has no aliases yet")
+        st.info(f"No clusterings of {markdown_code(vector_field)} yet: upload centroids to create one.", icon=":material/inbox:")
         return Selection(dataset_id, vector_field, dimensions.get(vector_field), None)
     counts = {c["alias"]: c.get("count") for c in configs or [] if vector_field in c.get("vector_fields", [])}
     alias = _choose(
@@ -128,7 +154,7 @@ def _pick(client: Client, connection_id: str, not_found: list[str]) -> Selection
         aliases or None,
         "alias",
         not_found,
-        f" for {dataset_id} / {vector_field}",
+        (dataset_id, vector_field),
         format_func=lambda a: f"{a} · {counts[a]} centroids" if counts.get(a) else a,
         help="Which set of centroids (one clustering of this vector field).",
     )
@@ -148,18 +174,35 @@ def _listed(key: str, fetch, names=lambda listed: listed):
     return listed
 
 
-def _choose(label: str, options: list[str] | None, key: str, not_found: list[str], where: str = "", **kwargs) -> str | None:
-    """A selectbox over `options`, or a text box when they could not be listed. A name the URL asked for
-    that is not among `options` falls back to the first, and `not_found` says so."""
+def _choose(label: str, options: list[str] | None, key: str, not_found: list[str], context: tuple, **kwargs) -> str | None:
+    """A selectbox over `options`, or a text box when they could not be listed. `context` is what was
+    chosen above this picker. A name the URL asked for that is not among `options` leaves the picker
+    empty, and `not_found` says so on every run, until the user picks one or changes `context`."""
     asked = st.session_state.get(_URL_ASKED, {}).pop(key, None)
     if options is None:
         return st.text_input(label, key=key, placeholder="type the name", **kwargs).strip() or None
-    if st.session_state.get(key) not in options:
+    missing = st.session_state.setdefault(_MISSING, {})
+    if st.session_state.get(key) in options:
+        missing.pop(key, None)
+    elif asked is not None:
+        missing[key] = (context, asked)
+        st.session_state[_URL_ASKED].clear()  # the URL's field and alias belonged to what is missing
+        st.session_state[key] = None
+    elif key in missing and missing[key][0] == context:
+        st.session_state[key] = None  # still waiting for the user's pick
+    else:
+        missing.pop(key, None)
         st.session_state[key] = options[0]
-        if asked is not None:
-            not_found.append(f"{_NAMES[key]} `{asked}` was not found{where}; showing {options[0]}")
-            st.session_state[_URL_ASKED].clear()  # the URL's field and alias belonged to what was not found
-    return st.selectbox(label, options, key=key, **kwargs)
+    if key in missing:
+        not_found.append(_missing_message(key, missing[key][1], context))
+    return st.selectbox(label, options, key=key, placeholder="choose one", **kwargs)
+
+
+def _missing_message(key: str, name: str, context: tuple) -> str:
+    where = " / ".join(markdown_code(part) for part in context)
+    return f"The link names {_NAMES[key].lower()} {markdown_code(name)}" + (f" of {where}" if where else "") + (
+        ", which this connection does not have"
+    )
 
 
 def _seed_from_url() -> None:

@@ -9,6 +9,7 @@ from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_view import RELEVANCE, centroid_similarity, cluster_names, fetch_cluster_sample, hover_texts
 from centroid_explorer.display import METRICS, markdown_text, metric_name
 from components import charts
+from components.centroid_clicks import centroid_clicks
 from components.connection import connection_id, get_client
 from components.feedback import require_selection, show_api_error, show_no_centroids, show_no_members
 from components.pickers import URL_KEYS
@@ -121,6 +122,7 @@ def map_panel(polling: bool) -> None:
 
 map_column, side_column = st.columns([3, 2], gap="medium")
 with map_column:
+    centroid_clicks()
     polling = not job.done()
     st.fragment(map_panel, run_every=REFINE_POLL_S if polling else None)(polling)
 with side_column:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from centroid_explorer.client import REGIONS, APIError
+from centroid_explorer.client import REGIONS, APIError, region_base_url
 from centroid_explorer.config import ENV_API_KEY, ENV_BASE_URL, ENV_PROJECT
-from centroid_explorer.endpoint import EndpointError, make_endpoint, probe, split_token
-from components.connection import configured_settings, connection_label, current_endpoint, use_endpoint
+from centroid_explorer.endpoint import TOKEN_FORMS, EndpointError, make_endpoint, probe, split_token
+from components.connection import (
+    configured_settings, connection_label, connection_lost, current_endpoint, use_endpoint,
+)
 from components.feedback import show_api_error
-from components.pickers import URL_KEYS, clear_listing_cache
+from centroid_explorer.display import markdown_code
+from components.pickers import clear_listing_cache, reset_for_new_connection
 
 CUSTOM = "Custom URL"
 EMBEDDED, HOSTED = "Embedded server (local, no account)", "Hosted or compatible endpoint"
@@ -19,19 +22,24 @@ st.title(":material/link: Connect")
 st.caption(f"Connected to: **{connection_label()}**")
 if notice := st.session_state.pop(_NOTICE, None):
     st.success(notice, icon=":material/check_circle:")
+lost = connection_lost()
+if lost:
+    st.warning(
+        "**This tab's connection is gone:** the dashboard was restarted, and it never saves an API key. "
+        "Connect again below; the dataset you had open is kept.", icon=":material/cloud_off:",
+    )
 
 settings = configured_settings()
 kind = st.radio(
-    "Where are your clusters?", [EMBEDDED, HOSTED], index=0 if current_endpoint() is None else 1, horizontal=True
+    "Where are your clusters?", [EMBEDDED, HOSTED], index=1 if lost or current_endpoint() else 0, horizontal=True
 )
 
 
 def switch_to(endpoint, message: str) -> None:
+    """Use `endpoint`; `message` is Markdown-safe."""
+    reset_for_new_connection()
     use_endpoint(endpoint)
     clear_listing_cache()
-    for key in URL_KEYS:  # the old endpoint's dataset names mean nothing on the new one
-        st.session_state.pop(key, None)
-        st.query_params.pop(key, None)
     st.session_state[_NOTICE] = message
     st.rerun()
 
@@ -42,7 +50,7 @@ if kind == EMBEDDED:
         "folder. On first start it holds two demo datasets: **digits** (handwritten digits, 64-dim "
         "pixel vectors) and a text dataset of Python docstrings."
     )
-    if current_endpoint() is None:
+    if current_endpoint() is None and not lost:
         st.info("You are using the embedded server.", icon=":material/check:")
     elif st.button("Use the embedded server", type="primary"):
         switch_to(None, "Connected to the embedded server.")
@@ -72,16 +80,29 @@ api_key = right.text_input(
 )
 token = st.text_input(
     "…or paste a `project:api_key` token", type="password",
-    help="The token the Relevance AI dashboard gives you; it fills project and key in one go.",
+    help=f"The token the Relevance AI dashboard gives you ({TOKEN_FORMS}); it fills project and key in "
+    "one go. A token that names its region picks that region's base URL, unless you chose Custom URL.",
 )
+
+
+try:
+    parsed_token = split_token(token) if token.strip() else None
+except EndpointError:
+    parsed_token = None  # said when a button is pressed
+if parsed_token and parsed_token.region and region != CUSTOM and REGIONS[region] != (
+    token_url := region_base_url(parsed_token.region)
+):
+    # A hosted token's region is where its project lives; a custom URL stays the user's own choice.
+    base_url = token_url
+    st.info(f"The token is for region {markdown_code(parsed_token.region)}: using {markdown_code(token_url)}.", icon=":material/public:")
 
 
 def typed_endpoint():
     """The endpoint the fields describe, or None after saying which field is wrong."""
     try:
         if token.strip():
-            token_project, token_key = split_token(token)
-            return make_endpoint(base_url or "", token_project, token_key)
+            parsed = split_token(token)
+            return make_endpoint(base_url or "", parsed.project, parsed.api_key)
         return make_endpoint(base_url or "", project, api_key or settings.get(ENV_API_KEY, ""))
     except EndpointError as err:
         st.error(str(err), icon=":material/edit:")
@@ -95,14 +116,14 @@ if test or connect:
     endpoint = typed_endpoint()
     if endpoint is not None:
         try:
-            with st.spinner(f"Asking {endpoint.base_url} for its datasets…"):
+            with st.spinner(f"Asking {markdown_code(endpoint.base_url)} for its datasets…"):
                 datasets = probe(endpoint)
         except APIError as err:
             show_api_error(err, "Connecting")
         else:
             found = f"{len(datasets)} dataset{'s' * (len(datasets) != 1)}"
             if connect:
-                switch_to(endpoint, f"Connected to {endpoint.project}: {found}. Pick one in the sidebar.")
-            st.success(f"The endpoint answered: {found}.", icon=":material/check_circle:")
+                switch_to(endpoint, f"Connected to {markdown_code(endpoint.project)}: {found}. Pick one in the sidebar.")
+            st.success(f"{markdown_code(endpoint.base_url)} answered: {found}.", icon=":material/check_circle:")
             if datasets:
                 st.dataframe({"dataset_id": datasets}, hide_index=True)

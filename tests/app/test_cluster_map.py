@@ -56,24 +56,50 @@ def test_a_url_reopens_the_same_view(app_page):
     assert _map_caption(at).startswith("12 clusters")
 
 
-def test_an_unknown_dataset_in_the_url_falls_back_to_a_real_one(app_page):
-    at = app_page(dataset_id="no-such-dataset")
+def test_an_unknown_dataset_in_the_url_is_named_and_not_replaced_by_another(app_page):
+    """A link made on another connection: say which dataset is missing, show none, keep the link."""
+    at = app_page(dataset_id="no-such-dataset", vector_field="v_vector_", alias="a")
     assert not at.exception
-    assert _by_label(at.sidebar.selectbox, "Dataset").value == DEMO_DATASET
-    assert [w.value for w in at.main.warning] == [f"Dataset `no-such-dataset` was not found; showing {DEMO_DATASET}."]
+    assert _by_label(at.sidebar.selectbox, "Dataset").value is None
+    assert [w.value for w in at.main.warning] == [
+        "The link names dataset `no-such-dataset`, which this connection does not have."
+    ]
+    assert not [c for c in at.main.caption if "clusters ·" in c.value]  # no map of another dataset
+    assert _param(at, "dataset_id") == "no-such-dataset"
+
+    at.run()  # still said on the next run, until the user picks a dataset
+    assert len(at.main.warning) == 1
+    _by_label(at.sidebar.selectbox, "Dataset").set_value(DEMO_DATASET)
+    at.run()
+    assert not at.main.warning
+    assert _map_caption(at).startswith("10 clusters")
+    assert _param(at, "dataset_id") == DEMO_DATASET
 
 
 def test_an_unknown_alias_in_the_url_is_named_until_another_is_picked(app_page):
     at = app_page(dataset_id=DEMO_DATASET, vector_field=DEMO_VECTOR_FIELD, alias="no-such-alias")
-    assert _by_label(at.sidebar.selectbox, "Clustering alias").value == DEMO_ALIAS
-    warning = f"Alias `no-such-alias` was not found for {DEMO_DATASET} / {DEMO_VECTOR_FIELD}; showing {DEMO_ALIAS}."
+    assert _by_label(at.sidebar.selectbox, "Clustering alias").value is None
+    warning = f"The link names alias `no-such-alias` of `{DEMO_DATASET}` / `{DEMO_VECTOR_FIELD}`, which this connection does not have."
     assert [w.value for w in at.main.warning] == [warning]
     at.run()
-    assert [w.value for w in at.main.warning] == [warning]  # still true on the next run (the map reruns itself)
+    assert [w.value for w in at.main.warning] == [warning]  # still true on the next run
+    assert _param(at, "alias") == "no-such-alias"
 
     _by_label(at.sidebar.selectbox, "Dataset").set_value("python-docs")
     at.run()
     assert not at.main.warning
+    assert _by_label(at.sidebar.selectbox, "Clustering alias").value == "kmeans-12"
+
+
+def test_a_crafted_alias_in_the_url_is_quoted_as_text(app_page):
+    """Finding 4: an alias that closes a backtick span and adds a link stays inside one code span."""
+    crafted = "x` [Sign in again](https://evil.example/login) ![](https://evil.example/a.png) `"
+    at = app_page(dataset_id=DEMO_DATASET, vector_field=DEMO_VECTOR_FIELD, alias=crafted)
+    assert not at.exception
+    assert [w.value for w in at.main.warning] == [
+        f"The link names alias `` {crafted} `` of `{DEMO_DATASET}` / `{DEMO_VECTOR_FIELD}`, "
+        "which this connection does not have."
+    ]
 
 
 def test_a_vector_field_without_centroids_says_to_upload_some(app_page, demo_client):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from centroid_explorer import api_messages
+from centroid_explorer.client import Client
 from tests.hostile import as_read
 
 CONNECT = "views/connect.py"
@@ -60,20 +63,111 @@ def test_malformed_token_names_the_field(app_page, live_server):
     assert any("project:api_key" in e.value for e in at.error)
 
 
+def test_a_base_url_that_is_no_url_names_the_field_without_a_traceback(app_page):
+    at = app_page(CONNECT)
+    _fill_endpoint(at, "https://[not a host", project="p", api_key="k")  # urlsplit raises on it
+    _by_label(at.main.button, "Test connection").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Base URL is not a valid URL: check the host and port."]
+
+
 def test_token_connects_and_the_pickers_use_that_endpoint(app_page, live_server):
     with_data = "connect-test-data"
-    from centroid_explorer.client import Client
-
     with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
         client.datasets.bulk_insert(with_data, [{"_id": "a", "x_vector_": [1.0, 0.0]}])
     at = app_page(CONNECT)
     _fill_endpoint(at, live_server.base_url, token=f"{live_server.project}:{live_server.api_key}")
     _by_label(at.main.button, "Connect").click().run()
     assert not at.exception
-    assert any(f"Connected to {live_server.project}" in s.value for s in at.success)
+    assert any(f"Connected to `{live_server.project}`" in s.value for s in at.success)
     at.run()  # the sidebar was drawn before the click switched endpoints: draw it again
     assert not at.exception
     datasets = _by_label(at.sidebar.selectbox, "Dataset").options
     assert with_data in datasets and "digits" not in datasets  # this endpoint's, not the demo server's
     assert live_server.project in as_read(at.sidebar.caption[0].value)
     assert live_server.api_key not in str(dict(at.query_params)) + _page_text(at)
+
+
+def test_a_hosted_token_with_region_and_user_id_connects(app_page, live_server):
+    """The hosted dashboard's token is `project:api_key:region:user_id`; with Custom URL the typed base
+    URL wins over the region (as in Client.from_token), so the live server stands in for the hosted one."""
+    at = app_page(CONNECT)
+    token = f"{live_server.project}:{live_server.api_key}:us-east-1:firebase-uid-123"
+    _fill_endpoint(at, live_server.base_url, token=token)
+    _by_label(at.main.button, "Test connection").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("answered" in s.value for s in at.success)
+    assert live_server.api_key not in _page_text(at)
+
+
+def test_a_token_for_another_region_says_which_base_url_it_uses(app_page):
+    """With a preset region chosen, the token's own region wins (its project lives there), and the page
+    says so as soon as the token is pasted (no button: this test asks no hosted server anything)."""
+    at = app_page(CONNECT)
+    at.main.radio[0].set_value(HOSTED).run()
+    _by_label(at.main.selectbox, "Region").set_value("old-australia-east").run()
+    _by_label(at.main.text_input, "…or paste a `project:api_key` token").input("proj:key:ap-southeast-2:uid").run()
+    assert not at.exception
+    assert [i.value for i in at.info] == [
+        "The token is for region `ap-southeast-2`: using `https://api.ap-southeast-2.relevance.ai/latest`."
+    ]
+
+
+def test_a_token_with_a_malformed_region_names_the_part(app_page, live_server):
+    at = app_page(CONNECT)
+    _fill_endpoint(at, live_server.base_url, token=f"{live_server.project}:{live_server.api_key}:US East!")
+    _by_label(at.main.button, "Connect").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The token's third part is not a region name (lowercase letters, digits and `-`)."
+    ]
+
+
+@pytest.mark.xfail(
+    not hasattr(api_messages, "WRONG_BASE_URL"), strict=True,
+    reason="the message comes with the server helper's api_messages change (branch h9-server)",
+)
+def test_a_base_url_without_the_api_says_the_base_url_is_wrong(app_page, live_server):
+    """A 404 on the dataset list means the base URL is wrong, not the dataset: no advice to pick another."""
+    at = app_page(CONNECT)
+    _fill_endpoint(
+        at, live_server.base_url + "/not-the-api", project=live_server.project, api_key=live_server.api_key
+    )
+    _by_label(at.main.button, "Test connection").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "base URL is likely wrong" in errors[0], errors
+    assert "Pick another dataset" not in errors[0]
+
+
+def test_values_typed_into_the_form_are_shown_as_text(app_page, live_server):
+    """The base URL is quoted in the success message as a code span (never parsed as Markdown)."""
+    at = app_page(CONNECT)
+    _fill_endpoint(at, live_server.base_url + "/", project=live_server.project, api_key=live_server.api_key)
+    _by_label(at.main.button, "Test connection").click().run()
+    assert [s.value for s in at.success] == [f"`{live_server.base_url}` answered: {_datasets(live_server)}."]
+
+
+def _datasets(live_server) -> str:
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
+        count = len(client.datasets.list())
+    return f"{count} dataset{'s' * (count != 1)}"
+
+
+def test_a_link_made_for_another_endpoint_opens_its_dataset_once_connected_there(app_page, live_server):
+    """A link opened on the embedded server names a dataset only the hosted endpoint has; after
+    connecting there, that dataset (not the first one) is shown."""
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
+        client.datasets.bulk_insert("aaa-first", [{"_id": "a", "x_vector_": [1.0, 0.0]}])
+        client.datasets.bulk_insert("zzz-linked", [{"_id": "a", "y_vector_": [1.0, 0.0]}])
+    at = app_page(dataset_id="zzz-linked", vector_field="y_vector_")
+    assert [w.value for w in at.main.warning] == ["The link names dataset `zzz-linked`, which this connection does not have."]
+    at.switch_page(CONNECT)
+    at.run()
+    _fill_endpoint(at, live_server.base_url, token=f"{live_server.project}:{live_server.api_key}")
+    _by_label(at.main.button, "Connect").click().run()
+    at.run()
+    assert not at.exception
+    assert _by_label(at.sidebar.selectbox, "Dataset").value == "zzz-linked"
+    assert _by_label(at.sidebar.selectbox, "Vector field").value == "y_vector_"
