@@ -76,8 +76,16 @@ project = left.text_input("Project", value=settings.get(ENV_PROJECT, ""))
 api_key = right.text_input(
     "API key", type="password",
     placeholder="configured in secrets / environment" if settings.get(ENV_API_KEY) else "",
-    help="Left empty, the key from RELEVANCE_API_KEY (st.secrets or environment) is used, if set.",
+    help="Left empty, the key from RELEVANCE_API_KEY (st.secrets or environment) is used, but only for the "
+    "base URL configured beside it (RELEVANCE_BASE_URL).",
 )
+
+
+def configured_key_for(url: str) -> str:
+    """The configured key, for the configured base URL only: a key is never sent to an address typed
+    here (whoever can open the dashboard could otherwise collect it with a server of their own)."""
+    key = settings.get(ENV_API_KEY, "")
+    return key if key and configured_url and url.strip().rstrip("/") == configured_url.strip().rstrip("/") else ""
 token = st.text_input(
     "…or paste a `project:api_key` token", type="password",
     help=f"The token the Relevance AI dashboard gives you ({TOKEN_FORMS}); it fills project and key in "
@@ -103,7 +111,7 @@ def typed_endpoint():
         if token.strip():
             parsed = split_token(token)
             return make_endpoint(base_url or "", parsed.project, parsed.api_key)
-        return make_endpoint(base_url or "", project, api_key or settings.get(ENV_API_KEY, ""))
+        return make_endpoint(base_url or "", project, api_key or configured_key_for(base_url or ""))
     except EndpointError as err:
         st.error(str(err), icon=":material/edit:")
         return None

@@ -171,3 +171,16 @@ def test_a_link_made_for_another_endpoint_opens_its_dataset_once_connected_there
     assert not at.exception
     assert _by_label(at.sidebar.selectbox, "Dataset").value == "zzz-linked"
     assert _by_label(at.sidebar.selectbox, "Vector field").value == "y_vector_"
+
+
+def test_the_configured_key_is_never_sent_to_a_typed_base_url(app_page, live_server, monkeypatch):
+    """RELEVANCE_API_KEY belongs to RELEVANCE_BASE_URL: with another base URL typed and the key field left
+    empty, nothing is sent; whoever opens the dashboard cannot collect the key with a server of their own."""
+    monkeypatch.setenv("RELEVANCE_API_KEY", live_server.api_key)
+    monkeypatch.setenv("RELEVANCE_BASE_URL", "https://api.us-east-1.relevance.ai/latest")
+    at = app_page(CONNECT)
+    _fill_endpoint(at, live_server.base_url, project=live_server.project)
+    _by_label(at.main.button, "Test connection").click().run()
+    assert not at.exception
+    assert not at.success, [s.value for s in at.success]
+    assert [e.value for e in at.error] == ["API key is empty: type it (or paste a token)."]
