@@ -48,7 +48,7 @@ def require_selection(alias_required: bool = True) -> Selection:
         st.warning(message + ".", icon=":material/link_off:")
     if selection.alias is None and alias_required:
         st.info(
-            f"**{markdown_code(selection.vector_field)} has no centroids yet.** Upload a CSV of centroids on the "
+            f"**{markdown_text(selection.vector_field)} has no centroids yet.** Upload a CSV of centroids on the "
             f"**Upload centroids** page to create its first clustering alias.",
             icon=":material/inbox:",
         )
