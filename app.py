@@ -31,7 +31,7 @@ client = get_client()
 with st.sidebar:
     st.caption(f":material/dns: {markdown_text(connection_label())}")
     if client is None:
-        st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
+        st.error(markdown_text(connection_problem() or "Not connected."), icon=":material/cloud_off:")
     else:
         render_pickers(client, connection_id())
 
