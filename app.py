@@ -34,7 +34,7 @@ with st.sidebar:
     keep_in_browser()
     if client is None:
         if not connection_lost():  # a lost connection is explained on the page, with the way back
-            st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
+            st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")  # names quoted as code
         keep_url_selection()
     else:
         render_pickers(client, connection_id())

@@ -28,7 +28,7 @@ from centroid_explorer.client import Client
 from centroid_explorer.config import data_dir
 from centroid_explorer.embedded import endpoint_of, start_embedded
 from centroid_explorer.endpoint import Endpoint, EndpointError, endpoint_from
-from centroid_explorer.display import markdown_code
+from centroid_explorer.display import markdown_code, markdown_text
 
 COOKIE = "centroid_explorer_connection"
 _ENDPOINT = "connection_endpoint"  # Endpoint, or None for the embedded server
@@ -101,7 +101,7 @@ def _initial_endpoint() -> Endpoint | None:
     try:
         return endpoint_from(configured_settings())
     except EndpointError as err:
-        st.session_state[_PROBLEM] = f"The configured RELEVANCE_* settings were not used: {err}"
+        st.session_state[_PROBLEM] = f"The configured RELEVANCE_* settings were not used: {markdown_text(err)}"
         return None
 
 

@@ -22,7 +22,7 @@ def require_selection(alias_required: bool = True) -> Selection:
     With `alias_required=False` a vector field with no aliases yet will do (its alias is None)."""
     client = get_client()
     if client is None:
-        st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")
+        st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")  # names quoted as code
         st.page_link("views/connect.py", label="Open the Connect page", icon=":material/link:")
         st.stop()
     selection = current_selection()
