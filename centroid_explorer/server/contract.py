@@ -27,11 +27,6 @@ BODY_READ_TIMEOUT_SECONDS = 30.0
 MAX_JSON_DEPTH = 100
 # [ours] The largest vector dimension a schema may declare or a vector may have.
 MAX_DIMENSION = 65_536
-# float32's largest finite value: vectors are stored as float32, so larger numbers cannot be kept.
-FLOAT32_MAX = 3.4028234663852886e38
-
-SIMILARITY_METRICS = ("cosine", "l1", "l2", "dp")
-
 # Names in documents [doc].
 VECTOR_SUFFIX = "_vector_"
 CLUSTER_FIELD = "_cluster_"
