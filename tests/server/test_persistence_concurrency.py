@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import httpx
+from server_helpers import VF, make_documents
 
 from centroid_explorer.server.runner import EmbeddedServer
-from server_helpers import VF, make_documents
 
 C = "/services/cluster/centroids"
 
