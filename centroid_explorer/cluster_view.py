@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from centroid_explorer.client import vectors_of
-from centroid_explorer.client.schema import CLUSTER_FIELD, VECTOR_SUFFIX
+from centroid_explorer.client import CLUSTER_FIELD, VECTOR_SUFFIX, vectors_of
 
 RELEVANCE = "_relevance"
 PAGES_PER_CLUSTER = 5  # how many places along a cluster's ranking the sample is taken from

@@ -30,8 +30,7 @@ import orjson
 
 from .centroid_csv import csv_error_text, json_numbers, names_text, separator_hint
 from .checks import fits_float32, problems_text
-from .client import Client, NotFoundError, vector_fields
-from .client.schema import CLUSTER_FIELD, VECTOR_SUFFIX
+from .client import CLUSTER_FIELD, VECTOR_SUFFIX, Client, NotFoundError, vector_fields
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 MAX_PROBLEMS = 100  # stop checking after this many: the file needs fixing either way
