@@ -10,12 +10,11 @@ import sqlite3
 import httpx
 import numpy as np
 import pytest
+from server_helpers import VF, fresh_id
 
 from centroid_explorer.client import Client
 from centroid_explorer.server import contract
 from centroid_explorer.server.runner import EmbeddedServer
-
-from server_helpers import VF, fresh_id
 
 C = "/services/cluster/centroids"
 
