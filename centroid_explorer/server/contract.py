@@ -102,7 +102,8 @@ OURS = {
     ),
     "vectors": (
         "Vector fields are the top-level fields whose names end in `_vector_`: lists of 1 to "
-        f"{MAX_DIMENSION} finite numbers within float32's range (stored as float32), all of one dimension per "
+        f"{MAX_DIMENSION} numbers that stay finite as float32 (they are stored as float32; float32's largest "
+        "value, 3.4028235e38, is taken, and so is any number that rounds to it), all of one dimension per "
         "field in a dataset."
     ),
     "insert": (
