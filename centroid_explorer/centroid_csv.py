@@ -22,11 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import fits_float32, problems_text
+
 ID_COLUMNS = ("_id", "cluster_id")
 MAX_BYTES = 64 * 1024 * 1024  # 10,000 centroids x 768 dims of text fits with room to spare
 MAX_ROWS = 10_000  # centroids per file; far more than any k-means run a person labels by hand
 MAX_PROBLEMS = 100  # then checking stops: the file needs fixing either way
-MAX_PROBLEMS_SHOWN = 20  # in the exception's text (the CLI's message)
 
 _NUMBER_SEPARATORS = re.compile(r"[,\s;]+")
 _LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # CRLF, CR or LF ends a line; so does the end
@@ -63,11 +64,7 @@ class CentroidCSVError(ValueError):
 
     def __init__(self, problems: Sequence[Problem]):
         self.problems = list(problems)
-        shown = [str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
-        more = len(self.problems) - len(shown)
-        if more > 0:
-            shown.append(f"... and {more} more")
-        super().__init__("\n".join(shown))
+        super().__init__(problems_text(self.problems))
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ class Centroids:
 
     def as_cluster_centers(self, vector_field: str) -> list[dict]:
         """The documents `centroids.insert` takes: `{"_id": id, vector_field: [floats]}`."""
-        return [{"_id": i, vector_field: v.tolist()} for i, v in zip(self.ids, self.vectors)]
+        return [{"_id": i, vector_field: v.tolist()} for i, v in zip(self.ids, self.vectors, strict=True)]
 
 
 def parse(
@@ -218,7 +215,7 @@ def export(ids: Sequence[str], vectors: np.ndarray | Sequence[Sequence[float]]) 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([ID_COLUMNS[0], *(f"v{i}" for i in range(matrix.shape[1]))])
-    for centroid_id, vector in zip(ids, matrix):
+    for centroid_id, vector in zip(ids, matrix, strict=True):
         # str() of a float32 is the shortest text that reads back as the same float32.
         writer.writerow([text_cell(centroid_id), *(str(x) for x in vector)])
     return out.getvalue()
@@ -411,9 +408,8 @@ def _row_values(items: list) -> np.ndarray | None:
         return None
     if any(isinstance(item, str) and "_" in item for item in items):
         return None
-    with np.errstate(over="ignore"):
-        vector = np.asarray(values, dtype=np.float32)
-    return vector if np.isfinite(vector).all() else None
+    exact = np.asarray(values)
+    return exact.astype(np.float32) if fits_float32(exact).all() else None
 
 
 def _number(text: str) -> tuple[float | None, str | None]:
@@ -421,7 +417,7 @@ def _number(text: str) -> tuple[float | None, str | None]:
     value = _to_float(text)
     if value is None:
         return None, f"not a number: {_show(text)}"
-    if not _finite_float32(value):
+    if not fits_float32(value):
         return None, f"not a finite 32-bit number: {_show(text)}"
     return value, None
 
@@ -437,11 +433,6 @@ def _to_float(item) -> float | None:
         return float(item)
     except ValueError:
         return None
-
-
-def _finite_float32(value: float) -> bool:
-    with np.errstate(over="ignore"):
-        return bool(np.isfinite(np.float32(value)))
 
 
 def _show(item) -> str:

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from centroid_explorer.client import vectors_of
-from centroid_explorer.client.schema import CLUSTER_FIELD, VECTOR_SUFFIX
-from centroid_explorer.display import METRICS, one_line, plotly_text
+from centroid_explorer.client import CLUSTER_FIELD, VECTOR_SUFFIX, vectors_of
+from centroid_explorer.display import one_line, plotly_text
+from centroid_explorer.metrics import LABELS
 
 RELEVANCE = "_relevance"
 PAGES_PER_CLUSTER = 5  # how many places along a cluster's ranking the sample is taken from
@@ -192,7 +192,7 @@ def hover_text(
     name = plotly_text(one_line(cluster_name), HOVER_NAME_CHARS)
     lines = [f"<b>{plotly_text(one_line(document_id), HOVER_NAME_CHARS)}</b> · {name}"]
     if relevance is not None and not (isinstance(relevance, float) and math.isnan(relevance)):
-        shown = METRICS[metric]
+        shown = LABELS[metric]
         lines.append(f"{shown.name} {'with' if metric == 'dp' else 'to'} centroid: {float(shown.shown(relevance)):.3f}")
     # Scalars only: a list or object (pixels, tags) is noise in a tooltip; the tables show it.
     scalars = [(f, v) for f, v in fields.items() if isinstance(v, (str, int, float, bool)) and v == v]
@@ -220,20 +220,3 @@ def hover_texts(sample: ClusterSample, labels: Mapping[str, str], metric: str = 
         fields = {k: v for k, v in row.items() if k not in fixed}
         texts.append(hover_text(row["_id"], names[row["cluster_id"]], fields, row.get(RELEVANCE), metric))
     return np.array(texts, dtype=object)
-
-
-def centroid_similarity(centroids: np.ndarray, metric: str) -> np.ndarray:
-    """(k, k) similarity between centroids under `metric`, higher is closer (as `_relevance`):
-    cosine similarity, dot product, or the negated L1 / L2 distance."""
-    vectors = np.asarray(centroids, dtype=np.float64)
-    if metric == "cosine":
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        unit = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
-        return unit @ unit.T
-    if metric == "dp":
-        return vectors @ vectors.T
-    if metric == "l2":
-        return -np.sqrt(np.maximum(((vectors[:, None, :] - vectors[None, :, :]) ** 2).sum(-1), 0))
-    if metric == "l1":
-        return -np.abs(vectors[:, None, :] - vectors[None, :, :]).sum(-1)
-    raise ValueError(f"unknown similarity metric {metric!r}; expected cosine, l1, l2 or dp")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any
 
@@ -18,8 +18,7 @@ import numpy as np
 
 from . import alias_centroids, cluster_metadata
 from .centroid_csv import Centroids
-from .client import Client, NotFoundError
-from .client.schema import CLUSTER_FIELD
+from .client import CLUSTER_FIELD, Client, NotFoundError
 
 ALGORITHM = "kmeans"
 RANDOM_STATE = 0  # clustering the same vectors twice gives the same clusters
@@ -47,14 +46,14 @@ class KMeansRun:
 
     def cluster_centers(self, vector_field: str) -> list[dict[str, Any]]:
         """The centroid documents for `centroids.insert`."""
-        return [{"_id": cid, vector_field: center.tolist()} for cid, center in zip(self.cluster_ids, self.centers)]
+        return [{"_id": cid, vector_field: center.tolist()} for cid, center in zip(self.cluster_ids, self.centers, strict=True)]
 
     def record(self) -> dict[str, Any]:
         """What was run, as stored under the metadata's `run` key."""
         return {
             "algorithm": ALGORITHM,
             "k": self.k,
-            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "inertia": self.inertia,
             "random_state": RANDOM_STATE,
             "library": f"scikit-learn {version('scikit-learn')}",
@@ -67,7 +66,8 @@ def kmeans(vectors: np.ndarray, k: int) -> KMeansRun:
         raise ValueError(f"k must be at least 2, got {k}")
     if len(vectors) < k:
         raise ValueError(f"k={k} clusters need at least {k} documents with vectors; there are {len(vectors)}")
-    from sklearn.cluster import KMeans  # imported here: scikit-learn takes ~2.5 s to import, the dashboard's start needs none of it
+    # Imported here: scikit-learn takes ~2.5 s to import, the dashboard's start needs none of it.
+    from sklearn.cluster import KMeans
 
     model = KMeans(n_clusters=k, n_init=N_INIT, random_state=RANDOM_STATE).fit(vectors)
     return KMeansRun(
@@ -123,7 +123,7 @@ def cluster_dataset(
 
     centroids = Centroids(run.cluster_ids, run.centers, id_column="_id", vector_columns=[vector_field])
     alias_centroids.upload(client, dataset_id, vector_field, alias, centroids, replace=True)
-    assigned = [with_assignment(d, vector_field, alias, c) for d, c in zip(with_vector, run.assignments)]
+    assigned = [with_assignment(d, vector_field, alias, c) for d, c in zip(with_vector, run.assignments, strict=True)]
     result = client.datasets.bulk_insert(dataset_id, assigned, progress=progress)
     if result["failed_documents"]:
         raise ValueError(f"the server refused {len(result['failed_documents'])} documents: {result['failed_documents'][:3]}")

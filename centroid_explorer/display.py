@@ -1,4 +1,4 @@
-"""How data is shown as text: in Streamlit's Markdown, in plotly's labels, and the metrics' plain names.
+"""How data is shown as text: in Streamlit's Markdown and in plotly's labels.
 
 Ids, names, labels, descriptions, server messages and anything from a URL are data. Streamlit renders
 Markdown (with its own colour directives, icons, emoji and LaTeX) in st.markdown, captions, alerts,
@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 # Any ASCII punctuation can be backslash-escaped in CommonMark: escaping all of it leaves no
 # emphasis, link, image, code, HTML, table, list, heading, directive (:red[..]) or maths ($..$).
@@ -70,38 +67,3 @@ def one_line(text: str) -> str:
     """`text` with every invisible or control character written as an escape (a newline as \\n, a
     right-to-left override as \\u202e), so an id reads unambiguously in a message or a label."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
-
-
-# --- the similarity metrics -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A similarity metric as people read it. The API's `_relevance` is higher-is-closer for all four
-    (distances negated); a distance is shown as the positive distance, smallest first."""
-
-    key: str  # as the API names it
-    name: str  # "Euclidean (L2) distance"
-    score: str  # what one value is called in a table or an axis: "similarity", "distance"
-    is_distance: bool
-
-    def shown(self, relevance):
-        """`_relevance` values as this metric's score: distances positive (and never -0.0)."""
-        values = np.asarray(relevance, dtype=np.float64)
-        return 0.0 - values if self.is_distance else values
-
-    @property
-    def closer(self) -> str:
-        return "lower is closer" if self.is_distance else "higher is closer"
-
-
-METRICS = {
-    "cosine": Metric("cosine", "Cosine similarity", "similarity", False),
-    "dp": Metric("dp", "Dot product", "dot product", False),
-    "l2": Metric("l2", "Euclidean (L2) distance", "distance", True),
-    "l1": Metric("l1", "Manhattan (L1) distance", "distance", True),
-}
-
-
-def metric_name(key: str) -> str:
-    return METRICS[key].name

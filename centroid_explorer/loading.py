@@ -29,12 +29,11 @@ from typing import Any
 import orjson
 
 from .centroid_csv import csv_error_text, json_numbers, names_text, separator_hint
-from .client import Client, NotFoundError, vector_fields
-from .client.schema import CLUSTER_FIELD, VECTOR_SUFFIX
+from .checks import fits_float32, problems_text
+from .client import CLUSTER_FIELD, VECTOR_SUFFIX, Client, NotFoundError, vector_fields
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 MAX_PROBLEMS = 100  # stop checking after this many: the file needs fixing either way
-MAX_PROBLEMS_SHOWN = 20
 PARQUET_BATCH_ROWS = 1_000
 MAX_CELL_CHARS = 64 * 1024 * 1024  # Python's csv stops at 128 KiB; a long document's text is more
 
@@ -55,10 +54,7 @@ class LoadError(ValueError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
-        if len(problems) > len(shown):
-            shown.append(f"... and {len(problems) - len(shown)} more")
-        super().__init__("\n".join(shown))
+        super().__init__(problems_text(problems))
 
 
 class _Unreadable(str):
@@ -186,7 +182,7 @@ def _vector(value: Any) -> tuple[list[float] | None, str]:
     for position, x in enumerate(value, start=1):  # counted as people count, like the centroid CSV's items
         if isinstance(x, bool) or not isinstance(x, (int, float)):
             return None, f"item {position} is not a number: {x!r}"
-        if not math.isfinite(x) or abs(x) > 3.4e38:
+        if not fits_float32(x):
             return None, f"item {position} is not a finite 32-bit number: {x!r}"
     return value, ""
 
@@ -233,7 +229,7 @@ def _read_csv(path: Path) -> Iterator[Located]:
             if len(cells) != len(header):
                 yield where, _Unreadable(f"has {len(cells)} cells; the header has {len(header)}")
                 continue
-            yield where, {name: _csv_value(name, cell) for name, cell in zip(header, cells) if cell.strip()}
+            yield where, {name: _csv_value(name, cell) for name, cell in zip(header, cells, strict=True) if cell.strip()}
     except _NotUtf8 as error:
         yield f"line {error.line}", _Unreadable(f"is not UTF-8 text (byte 0x{error.byte:02x}); save the file as UTF-8")
     except csv.Error as error:

@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from centroid_explorer.cluster_view import ClusterSample, cluster_names
-from centroid_explorer.display import METRICS, one_line, plotly_text
+from centroid_explorer.display import one_line, plotly_text
+from centroid_explorer.metrics import LABELS
 from centroid_explorer.projection import Layout
 
 PALETTE = qualitative.Plotly + qualitative.Dark24
@@ -129,7 +130,7 @@ def cluster_sizes(cluster_ids: list[str], labels: dict[str, str], sizes: np.ndar
 def centroid_similarity(cluster_ids: list[str], labels: dict[str, str], matrix: np.ndarray, metric: str) -> go.Figure:
     """`matrix` as `cluster_view.centroid_similarity` gives it (higher is closer); distances are shown positive."""
     names = cluster_names(cluster_ids, labels)
-    shown = METRICS[metric]
+    shown = LABELS[metric]
     escaped = np.array([plotly_text(n) for n in names], dtype=object)
     positions = np.arange(len(names))
     figure = go.Figure(
@@ -154,7 +155,7 @@ def relevance_histogram(
 ) -> go.Figure:
     """How close each cluster's members are to its centroid (`_relevance` values, shown in the metric's
     terms). `positions` give each cluster the colour it has on the map."""
-    shown = METRICS[metric]
+    shown = LABELS[metric]
     names = cluster_names(list(relevance_by_cluster), labels)
     figure = go.Figure()
     for name, (cluster_id, values) in zip(names, relevance_by_cluster.items()):

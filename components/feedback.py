@@ -6,7 +6,7 @@ import streamlit as st
 
 from centroid_explorer.api_messages import describe
 from centroid_explorer.client import APIError
-from centroid_explorer.client.schema import CLUSTER_FIELD
+from centroid_explorer.client import CLUSTER_FIELD
 from centroid_explorer.display import markdown_code, markdown_text
 from components.connection import connection_problem, get_client
 from components.pickers import Selection, current_selection, not_found_in_url

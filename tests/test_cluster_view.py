@@ -1,4 +1,4 @@
-"""cluster_view: the representative sample, hover escaping, centroid similarity; fetches go over real HTTP."""
+"""cluster_view: the representative sample and hover escaping; fetches go over real HTTP."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 from centroid_explorer.client import Client
 from centroid_explorer.cluster_view import (
     HOVER_LINE_CHARS,
-    centroid_similarity,
     cluster_names,
     cluster_of,
     fetch_centroids,
@@ -86,20 +85,6 @@ def test_readable_fields_drop_vectors_and_labels():
 def test_cluster_of_reads_the_nested_label():
     doc = {"_cluster_": {VF: {ALIAS: "c1", "other": "c9"}}}
     assert cluster_of(doc, VF, ALIAS) == "c1" and cluster_of(doc, VF, "missing") is None
-
-
-@pytest.mark.parametrize(
-    "metric, expected",
-    [("cosine", [[1, 0], [0, 1]]), ("dp", [[4, 0], [0, 1]]), ("l2", [[0, -np.sqrt(5)], [-np.sqrt(5), 0]]),
-     ("l1", [[0, -3], [-3, 0]])],
-)
-def test_centroid_similarity_is_higher_for_closer(metric, expected):
-    centroids = np.array([[2.0, 0.0], [0.0, 1.0]])
-    assert np.allclose(centroid_similarity(centroids, metric), expected)
-
-
-def test_centroid_similarity_of_a_zero_vector_is_zero_not_nan():
-    assert np.isfinite(centroid_similarity(np.zeros((2, 3)), "cosine")).all()
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,15 @@ import streamlit as st
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_view import (
-    RELEVANCE, cluster_names, cluster_of, fetch_centroids, readable_fields, relevance_sample,
+    RELEVANCE,
+    cluster_names,
+    cluster_of,
+    fetch_centroids,
+    readable_fields,
+    relevance_sample,
 )
-from centroid_explorer.display import METRICS, markdown_text, metric_name, one_line
+from centroid_explorer.display import markdown_text, one_line
+from centroid_explorer.metrics import LABELS, metric_name
 from components import charts
 from components.connection import connection_id, get_client
 from components.feedback import require_selection, show_api_error, show_no_centroids, show_no_members
@@ -60,7 +66,7 @@ chosen = controls[0].multiselect(
     help="Documents of several clusters are listed together, each ranked by closeness to its own centroid.",
 )
 metric = controls[1].selectbox(
-    "Similarity metric", list(METRICS), format_func=metric_name, key="similarity_metric", persist_state="session",
+    "Similarity metric", list(LABELS), format_func=metric_name, key="similarity_metric", persist_state="session",
 )
 page_size = controls[2].selectbox("Page size", PAGE_SIZES, index=1, key="documents_page_size")
 if not chosen:
@@ -113,7 +119,7 @@ if asked > pages:
     there_are = "there is only one page" if pages == 1 else f"pages go from 1 to {pages:,}"
     st.warning(f"There is no page {asked:,}: {there_are}. Showing page {pages:,}.", icon=":material/last_page:")
 
-shown = METRICS[metric]
+shown = LABELS[metric]
 table = pd.DataFrame(
     [
         {"#": first + i, "_id": doc.get("_id"), "cluster": labels.get(cid, cid),

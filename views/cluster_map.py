@@ -6,8 +6,9 @@ import streamlit as st
 
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
-from centroid_explorer.cluster_view import RELEVANCE, centroid_similarity, cluster_names, fetch_cluster_sample, hover_texts
-from centroid_explorer.display import METRICS, markdown_text, metric_name
+from centroid_explorer.cluster_view import RELEVANCE, cluster_names, fetch_cluster_sample, hover_texts
+from centroid_explorer.display import markdown_text
+from centroid_explorer.metrics import LABELS, centroid_similarity, metric_name
 from components import charts
 from components.centroid_clicks import centroid_clicks
 from components.connection import connection_id, get_client
@@ -27,7 +28,7 @@ per_cluster = controls[0].select_slider(
     help="A sample spread evenly over each cluster's ranking, from its closest members to its farthest.",
 )
 metric = controls[1].selectbox(
-    "Similarity metric", list(METRICS), format_func=metric_name, key="similarity_metric", persist_state="session",
+    "Similarity metric", list(LABELS), format_func=metric_name, key="similarity_metric", persist_state="session",
     help="Orders members by closeness to their centroid, and shapes the map and the similarity heatmap.",
 )
 with controls[2].popover("Projection settings", icon=":material/tune:"):
@@ -108,9 +109,9 @@ def map_panel(polling: bool) -> None:
         st.subheader(f"{len(rows)} selected documents")
         chosen = sample.documents.iloc[sorted(set(rows))].copy()
         chosen.insert(1, "label", chosen["cluster_id"].map(lambda c: labels.get(c, "")))
-        chosen[RELEVANCE] = METRICS[metric].shown(chosen[RELEVANCE])
+        chosen[RELEVANCE] = LABELS[metric].shown(chosen[RELEVANCE])
         st.dataframe(chosen, hide_index=True, column_config={
-            RELEVANCE: st.column_config.NumberColumn(METRICS[metric].score, format="%.3f"),
+            RELEVANCE: st.column_config.NumberColumn(LABELS[metric].score, format="%.3f"),
             "cluster_id": st.column_config.TextColumn("cluster"),
         })
     else:

@@ -31,11 +31,13 @@ from ._errors import (
     RateLimitError,
     ServerError,
 )
-from .schema import cluster_aliases, vector_fields
-from .vectors import vectors_of
+from ._schema import CLUSTER_FIELD, VECTOR_SUFFIX, cluster_aliases, vector_fields
+from ._vectors import vectors_of
 
 __all__ = [
+    "CLUSTER_FIELD",
     "REGIONS",
+    "VECTOR_SUFFIX",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",

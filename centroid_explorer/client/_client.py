@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 
 from ..config import ENV_API_KEY, ENV_BASE_URL, ENV_PROJECT
+from ._centroids import Centroids
+from ._datasets import Datasets
 from ._session import Session
-from .centroids import Centroids
-from .datasets import Datasets
 
 _OLD_AUSTRALIA_EAST = "old-australia-east"
 _REGION_NAME = re.compile(r"[a-z0-9-]+")

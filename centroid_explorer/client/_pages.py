@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .vectors import with_arrays
+from ._vectors import with_arrays
 
 # Iterators fetch bigger pages than the seed's single-page default of 5: fewer round trips.
 ITER_PAGE_SIZE = 100

@@ -5,7 +5,7 @@ Blocking:   project_2d(vectors, metric) -> (n, 2); project_clusters(centroids, d
 Dashboard:  ProjectionEngine(cache_dir).submit(documents, centroids=..., metric=...) -> ProjectionJob
             (.done(), .layout() -> Layout, .result(), .error); start_warmup(metrics, cache_dir);
             stop_worker() when the app shuts down.
-Metrics are the API's similarity metrics: "cosine", "dp", "l2", "l1" (METRICS).
+Metrics are the API's similarity metrics (METRICS, from centroid_explorer.metrics).
 Importing this package does not import umap-learn or numba.
 """
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from centroid_explorer.metrics import METRICS
 from centroid_explorer.projection.numba_setup import import_umap
-
-# The dashboard's similarity metrics (the API's `similarity_metric` values).
-METRICS = ("cosine", "dp", "l2", "l1")
 
 # umap-learn's own default; clamped to n - 1 for tiny inputs. The map's slider starts here too.
 DEFAULT_NEIGHBOURS = 15

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Security
@@ -31,12 +32,30 @@ from . import contract
 from .credentials import Credentials
 from .errors import BadRequest, StoreError
 from .models import (
-    VECTOR_FIELD_QUERY, BulkInsertRequest, CentroidPage, CentroidsDocumentsRequest, CentroidsInsertRequest,
-    CentroidsListRequest, ClusterDocumentsPage, ConfigsResponse, DatasetCreateRequest, DatasetDeleteRequest,
-    DatasetListResponse, DocumentsPage, ErrorResponse, FieldSelector, HealthResponse, InsertResponse,
-    MetadataRequest, MetadataResponse, MetadataWriteResponse, SchemaResponse, StatusResponse,
+    VECTOR_FIELD_QUERY,
+    BulkInsertRequest,
+    CentroidPage,
+    CentroidsDocumentsRequest,
+    CentroidsInsertRequest,
+    CentroidsListRequest,
+    ClusterDocumentsPage,
+    ConfigsResponse,
+    DatasetCreateRequest,
+    DatasetDeleteRequest,
+    DatasetListResponse,
+    DocumentsPage,
+    ErrorResponse,
+    FieldSelector,
+    HealthResponse,
+    InsertResponse,
+    MetadataRequest,
+    MetadataResponse,
+    MetadataWriteResponse,
+    SchemaResponse,
+    StatusResponse,
 )
-from .storage import Page, Store
+from .paging import Page
+from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -401,7 +420,7 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         page_size: PageSizeQuery = contract.DEFAULT_DOCUMENTS_LIST_PAGE_SIZE,
         cursor: CursorQuery = "",
         include_vector: bool = False,
-        select_fields: Annotated[list[str], Query(description="Only these (dotted) fields, plus `_id`.")] = [],  # never mutated
+        select_fields: Annotated[list[str], Query(description="Only these (dotted) fields, plus `_id`.")] = [],  # noqa: B006 (never mutated)
     ) -> Response:
         """The dataset's documents in insertion order."""
         return _page(store.list_documents(dataset_id, page_size, cursor, include_vector, select_fields))

@@ -27,11 +27,6 @@ BODY_READ_TIMEOUT_SECONDS = 30.0
 MAX_JSON_DEPTH = 100
 # [ours] The largest vector dimension a schema may declare or a vector may have.
 MAX_DIMENSION = 65_536
-# float32's largest finite value: vectors are stored as float32, so larger numbers cannot be kept.
-FLOAT32_MAX = 3.4028234663852886e38
-
-SIMILARITY_METRICS = ("cosine", "l1", "l2", "dp")
-
 # Names in documents [doc].
 VECTOR_SUFFIX = "_vector_"
 CLUSTER_FIELD = "_cluster_"
@@ -107,7 +102,8 @@ OURS = {
     ),
     "vectors": (
         "Vector fields are the top-level fields whose names end in `_vector_`: lists of 1 to "
-        f"{MAX_DIMENSION} finite numbers within float32's range (stored as float32), all of one dimension per "
+        f"{MAX_DIMENSION} numbers that stay finite as float32 (they are stored as float32; float32's largest "
+        "value, 3.4028235e38, is taken, and so is any number that rounds to it), all of one dimension per "
         "field in a dataset."
     ),
     "insert": (

@@ -1,6 +1,6 @@
-"""Checking incoming documents, centroids and metadata, and deriving a dataset's schema from them.
+"""Checking incoming documents, centroids and metadata, deriving a dataset's schema, selecting stored fields.
 
-Pure functions over parsed JSON: the storage layer calls them before it writes anything, so a
+Pure functions over parsed JSON, the same for every store: a store calls them before it writes anything, so a
 request with one bad item is refused whole (each bad `_id` listed with its reason). The rules
 are the ones the OpenAPI schema states (models.py builds it from the same contract constants):
 an item of the wrong shape is a 400; a well-formed item at odds with the dataset or with the
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from ..checks import fits_float32
 from . import contract
 from .errors import BadRequest, Conflict
 
@@ -60,7 +61,7 @@ def serialized(value: Any) -> bytes:
 
 
 def to_vector(value: Any) -> np.ndarray:
-    """A list of 1 to MAX_DIMENSION finite numbers within float32's range, as float32; ValueError otherwise."""
+    """A list of 1 to MAX_DIMENSION numbers that fit a float32 (checks.fits_float32), as float32; ValueError otherwise."""
     if not isinstance(value, list) or not value:
         raise ValueError("must be a non-empty list of numbers")
     if len(value) > contract.MAX_DIMENSION:
@@ -72,7 +73,7 @@ def to_vector(value: Any) -> np.ndarray:
         exact = np.asarray(value, dtype=np.float64)
     except OverflowError:
         exact = np.asarray([float("inf")])
-    within = np.abs(exact) <= contract.FLOAT32_MAX
+    within = fits_float32(exact)
     if not within.all():
         raise ValueError(f"element {int(np.flatnonzero(~within)[0])} is too large for float32")
     return exact.astype(np.float32)
@@ -271,3 +272,20 @@ def check_schema(schema: dict[str, Any]) -> dict[str, Any]:
         else:
             checked[path] = kind
     return checked
+
+
+def selected(doc: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """Only `_id` and the named (dotted) fields of a document."""
+    out: dict[str, Any] = {contract.ID_FIELD: doc.get(contract.ID_FIELD)}
+    for path in paths:
+        source, target = doc, out
+        parts = path.split(".")
+        for part in parts[:-1]:
+            if not isinstance(source, dict) or part not in source:
+                break
+            source = source[part]
+            target = target.setdefault(part, {})
+        else:
+            if isinstance(source, dict) and parts[-1] in source:
+                target[parts[-1]] = source[parts[-1]]
+    return out

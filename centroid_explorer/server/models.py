@@ -10,14 +10,14 @@ Responses are documented with these models but written with orjson directly, so 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from ..checks import FLOAT32_LIMIT
+from ..metrics import Metric
 from . import contract
-
-Metric = Literal["cosine", "l1", "l2", "dp"]
-assert set(Metric.__args__) == set(contract.SIMILARITY_METRICS)
 
 Name = Annotated[str, Field(pattern=contract.NAME_PATTERN)]
 
@@ -33,7 +33,7 @@ Integer = Annotated[int, BeforeValidator(json_integer)]
 NAME_SCHEMA = {"type": "string", "pattern": contract.NAME_PATTERN}
 VECTOR_SCHEMA = {
     "type": "array", "minItems": 1, "maxItems": contract.MAX_DIMENSION,
-    "items": {"type": "number", "minimum": -contract.FLOAT32_MAX, "maximum": contract.FLOAT32_MAX},
+    "items": {"type": "number", "exclusiveMinimum": -FLOAT32_LIMIT, "exclusiveMaximum": FLOAT32_LIMIT},
 }
 VECTOR_NAME_REGEX = f"{contract.VECTOR_SUFFIX}$"
 CLUSTER_SCHEMA = {

@@ -13,7 +13,7 @@ import uvicorn
 from ..config import make_private_dir
 from .app import create_app
 from .credentials import Credentials, resolve
-from .storage import Store
+from .store import SQLiteStore, Store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -77,11 +77,11 @@ class EmbeddedServer:
     def base_url(self) -> str:
         return _url(self.host, self.port)
 
-    def start(self) -> "EmbeddedServer":
+    def start(self) -> EmbeddedServer:
         """Start serving; returns once /health answers."""
         if self._thread is not None:
             return self
-        self._store = Store(self.data_dir)
+        self._store = SQLiteStore(self.data_dir)
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self._server = _uvicorn_server(self._store, self.credentials)
@@ -119,7 +119,7 @@ class EmbeddedServer:
             self._store.close()
         self._server = self._thread = self._store = None
 
-    def __enter__(self) -> "EmbeddedServer":
+    def __enter__(self) -> EmbeddedServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -137,10 +137,10 @@ def serve(
     data_dir = Path(data_dir)
     make_private_dir(data_dir)
     credentials = resolve(data_dir, project, api_key)
-    store = Store(data_dir)
+    store = SQLiteStore(data_dir)
     sock = _bind(host, port)
     print(f"Centroid Explorer API on {_url(host, sock.getsockname()[1])}")
-    print(f"  data:    {store.path}")
+    print(f"  data:    {store.location}")
     print(f"  project: {credentials.project}")
     if credentials.key_file is not None:
         print(f"  API key: in {credentials.key_file}")

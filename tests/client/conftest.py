@@ -7,8 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from centroid_explorer.client import Client
-from centroid_explorer.client import _session
+from centroid_explorer.client import Client, _session
 
 API_KEY = "sk-never-show-this-7f3a"
 PROJECT = "unit-project"

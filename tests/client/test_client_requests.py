@@ -121,9 +121,10 @@ def test_dataset_ids_are_encoded_the_same_way(mock_client, recorder, dataset_id)
     recorder.answer = {"results": []}
     client = mock_client(recorder)
     client.centroids.configs(dataset_id)
-    assert recorder.last.url.raw_path == f"/latest/datasets/{dataset_id.replace('.', '%2E')}/cluster/centroids/configs/list".encode()
+    encoded = dataset_id.replace(".", "%2E")
+    assert recorder.last.url.raw_path == f"/latest/datasets/{encoded}/cluster/centroids/configs/list".encode()
     client.datasets.schema(dataset_id)
-    assert recorder.last.url.raw_path == f"/latest/datasets/{dataset_id.replace('.', '%2E')}/schema".encode()
+    assert recorder.last.url.raw_path == f"/latest/datasets/{encoded}/schema".encode()
 
 
 def test_an_empty_centroid_id_is_refused_before_anything_is_sent(mock_client, recorder):
@@ -135,9 +136,9 @@ def test_an_empty_centroid_id_is_refused_before_anything_is_sent(mock_client, re
 
 def test_a_request_whose_path_would_change_on_the_way_is_not_sent(mock_client, recorder, monkeypatch):
     """Defence in depth: were an id ever put in a path unencoded, the client still sends nothing."""
-    from centroid_explorer.client import centroids
+    from centroid_explorer.client import _centroids
 
-    monkeypatch.setattr(centroids, "path_segment", lambda value: value)
+    monkeypatch.setattr(_centroids, "path_segment", lambda value: value)
     client = mock_client(recorder)
     with pytest.raises(APIError, match="Refused to send"):
         client.centroids.delete("ds", "t_vector_", centroid_id=".")

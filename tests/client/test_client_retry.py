@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -58,7 +58,7 @@ def test_retry_after_seconds_is_waited(mock_client, sleeps):
 
 
 def test_retry_after_date_is_waited(mock_client, sleeps):
-    when = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     handler, _ = _answers(httpx.Response(503, headers={"Retry-After": when}, json={"message": "later"}), OK)
     mock_client(handler).datasets.list()
     assert 25 <= sleeps[0] <= 30
@@ -170,7 +170,7 @@ def test_retry_delay_prefers_the_servers_wait():
     ],
 )
 def test_parse_retry_after(header, seconds):
-    now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=timezone.utc).timestamp()
+    now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC).timestamp()
     assert parse_retry_after(header, now=now) == seconds
 
 

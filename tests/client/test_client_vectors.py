@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from centroid_explorer.client import cluster_aliases, vector_fields, vectors_of
-from centroid_explorer.client.vectors import with_arrays
+from centroid_explorer.client._vectors import with_arrays
 
 SCHEMA = {
     "title": "text",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from server_helpers import VF, fresh_id, make_documents
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from centroid_explorer.metrics import METRICS
 from centroid_explorer.server import contract
 from centroid_explorer.server.runner import EmbeddedServer
 
@@ -112,4 +113,4 @@ def test_openapi_describes_every_route_with_models(live_server):
     assert page_size["maximum"] == contract.MAX_PAGE_SIZE and "[ours]" in page_size["description"]
     assert str(contract.MAX_PAGE_SIZE) in spec["info"]["description"]
     metric = schemas["CentroidsDocumentsRequest"]["properties"]["similarity_metric"]
-    assert set(metric["enum"]) == set(contract.SIMILARITY_METRICS) and "_relevance" in metric["description"]
+    assert set(metric["enum"]) == set(METRICS) and "_relevance" in metric["description"]

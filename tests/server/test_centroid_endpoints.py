@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from server_helpers import VF, fresh_id, make_documents
 
 from centroid_explorer.server import contract
-
-from server_helpers import VF, fresh_id, make_documents
 
 C = "/services/cluster/centroids"
 
@@ -425,3 +424,22 @@ def test_configs_list_every_alias_with_centroids(api, many_centroids):
         {"vector_fields": [VF], "alias": "default", "count": 11},
     ]
     assert_message(api.get("/datasets/unknown-x/cluster/centroids/configs/list"), 404, "unknown-x")
+
+
+def test_documents_of_a_dataset_deleted_and_made_again_under_its_name_are_the_new_ones(api):
+    """The same writes after a delete must not meet the old dataset's cached ranking (same id, same write count)."""
+    dataset_id = fresh_id()
+
+    def make(documents, centroid):
+        assert api.post(f"/datasets/{dataset_id}/documents/bulk_insert", json={"documents": documents}).status_code == 200
+        r = api.post(f"{C}/insert", json={"dataset_id": dataset_id, "vector_field": VF,
+                                         "cluster_centers": [{"_id": "c", VF: centroid}]})
+        assert r.status_code == 200, r.text
+        return all_members(api, dataset_id, [], "l2")
+
+    old = make([{"_id": f"old-{i}", VF: [float(i), 0.0], "_cluster_": {VF: {"default": "c"}}} for i in range(6)], [0, 0])
+    assert old["count"] == 6
+    assert api.post("/datasets/delete", json={"dataset_id": dataset_id}).status_code == 200
+    new = make([{"_id": f"new-{i}", VF: [0.0, 10.0 * i], "_cluster_": {VF: {"default": "c"}}} for i in range(3)], [0, 0])
+    assert new["count"] == 3
+    assert [(d["_id"], d["_relevance"]) for d in new["results"]] == [("new-0", 0.0), ("new-1", -10.0), ("new-2", -20.0)]

@@ -13,7 +13,7 @@ import httpx
 from centroid_explorer import config
 from centroid_explorer.server.credentials import CREDENTIALS_FILENAME, resolve
 from centroid_explorer.server.runner import EmbeddedServer
-from centroid_explorer.server.storage import Store
+from centroid_explorer.server.store import SQLiteStore
 
 
 def test_arguments_win_over_environment(tmp_path, monkeypatch):
@@ -63,10 +63,10 @@ def test_the_data_folder_and_database_are_private(tmp_path):
 
 
 def test_an_existing_world_readable_database_is_made_private(tmp_path):
-    Store(tmp_path).close()
+    SQLiteStore(tmp_path).close()
     database = tmp_path / "centroids.sqlite3"
     os.chmod(database, 0o644)
-    Store(tmp_path).close()
+    SQLiteStore(tmp_path).close()
     assert _mode(database) == 0o600
 
 

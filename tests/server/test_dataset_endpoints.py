@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from server_helpers import VF, fresh_id, make_documents
 
 
@@ -150,11 +149,13 @@ def test_documents_list_defaults_vectors_and_select_fields(api):
 
 def test_delete_dataset_removes_everything(api, clustered):
     dataset_id = clustered["dataset_id"]
-    api.post("/services/cluster/centroids/metadata", json={"dataset_id": dataset_id, "vector_field": VF,
-                                                           "metadata": {"a": 1}})
+    r = api.post("/services/cluster/centroids/metadata", json={"dataset_id": dataset_id, "vector_field": VF,
+                                                               "metadata": {"a": 1}})
+    assert r.status_code == 200, r.text  # else the metadata below would be empty without any delete
     assert api.post("/datasets/delete", json={"dataset_id": dataset_id}).status_code == 200
     # a new dataset under the same id starts empty
-    insert(api, dataset_id, [{"_id": "solo", VF: [1, 2, 3, 4], "_cluster_": {VF: {"default": "cluster_0"}}}])
+    r = insert(api, dataset_id, [{"_id": "solo", VF: [1, 2, 3, 4], "_cluster_": {VF: {"default": "cluster_0"}}}])
+    assert r.status_code == 200, r.text
     assert [d["_id"] for d in all_documents(api, dataset_id)["documents"]] == ["solo"]
     q = {"dataset_id": dataset_id, "vector_field": VF}
     assert api.get("/services/cluster/centroids/list", params=q).json()["count"] == 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import httpx
+from server_helpers import VF, make_documents
 
 from centroid_explorer.server.runner import EmbeddedServer
-from server_helpers import VF, make_documents
 
 C = "/services/cluster/centroids"
 
@@ -17,29 +17,36 @@ def client(server: EmbeddedServer) -> httpx.Client:
                         timeout=60)
 
 
+def ok(response: httpx.Response) -> dict:
+    """The answer's JSON, once the request succeeded: two snapshots of failures would compare equal."""
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def snapshot(api: httpx.Client, dataset_id: str) -> dict:
     q = {"dataset_id": dataset_id, "vector_field": VF}
     return {
-        "datasets": api.get("/datasets/list").json(),
-        "schema": api.get(f"/datasets/{dataset_id}/schema").json(),
-        "documents": api.get(f"/datasets/{dataset_id}/documents/list",
-                             params={"page_size": 10_000, "include_vector": True}).json(),
-        "centroids": api.get(f"{C}/list", params={**q, "include_vector": True, "page_size": 100}).json(),
-        "metadata": api.get(f"{C}/metadata", params=q).json(),
-        "members": api.post(f"{C}/documents", json={**q, "page_size": 100, "similarity_metric": "l1"}).json(),
-        "configs": api.get(f"/datasets/{dataset_id}/cluster/centroids/configs/list").json(),
+        "datasets": ok(api.get("/datasets/list")),
+        "schema": ok(api.get(f"/datasets/{dataset_id}/schema")),
+        "documents": ok(api.get(f"/datasets/{dataset_id}/documents/list",
+                                params={"page_size": 10_000, "include_vector": True})),
+        "centroids": ok(api.get(f"{C}/list", params={**q, "include_vector": True, "page_size": 100})),
+        "metadata": ok(api.get(f"{C}/metadata", params=q)),
+        "members": ok(api.post(f"{C}/documents", json={**q, "page_size": 100, "similarity_metric": "l1"})),
+        "configs": ok(api.get(f"/datasets/{dataset_id}/cluster/centroids/configs/list")),
     }
 
 
 def test_everything_survives_a_restart(tmp_path):
     documents, centroids = make_documents(30, 5, 3)
     with EmbeddedServer(tmp_path, project="p", api_key="k") as server, client(server) as api:
-        assert api.post("/datasets/keep/documents/bulk_insert", json={"documents": documents}).status_code == 200
-        api.post(f"{C}/insert", json={"dataset_id": "keep", "vector_field": VF,
-                                      "cluster_centers": [{"_id": c, VF: v} for c, v in centroids.items()]})
-        api.post(f"{C}/metadata", json={"dataset_id": "keep", "vector_field": VF, "metadata": {"k": [1, "two"]}})
+        ok(api.post("/datasets/keep/documents/bulk_insert", json={"documents": documents}))
+        ok(api.post(f"{C}/insert", json={"dataset_id": "keep", "vector_field": VF,
+                                         "cluster_centers": [{"_id": c, VF: v} for c, v in centroids.items()]}))
+        ok(api.post(f"{C}/metadata", json={"dataset_id": "keep", "vector_field": VF, "metadata": {"k": [1, "two"]}}))
         before = snapshot(api, "keep")
     assert before["documents"]["count"] == 30 and before["centroids"]["count"] == 3
+    assert before["metadata"] == {"results": {"k": [1, "two"]}} and before["members"]["count"] == 30
     with EmbeddedServer(tmp_path, project="p", api_key="k") as server, client(server) as api:
         assert snapshot(api, "keep") == before
 
@@ -60,9 +67,9 @@ def test_concurrent_writers_and_readers_lose_nothing(tmp_path):
     with EmbeddedServer(tmp_path, project="p", api_key="k") as server:
         with client(server) as api:
             seed, centroids = make_documents(10, 8, 2)
-            api.post("/datasets/shared/documents/bulk_insert", json={"documents": seed})
-            api.post(f"{C}/insert", json={"dataset_id": "shared", "vector_field": VF,
-                                          "cluster_centers": [{"_id": c, VF: v} for c, v in centroids.items()]})
+            ok(api.post("/datasets/shared/documents/bulk_insert", json={"documents": seed}))
+            ok(api.post(f"{C}/insert", json={"dataset_id": "shared", "vector_field": VF,
+                                             "cluster_centers": [{"_id": c, VF: v} for c, v in centroids.items()]}))
         stop = threading.Event()
 
         def write(w: int) -> None:

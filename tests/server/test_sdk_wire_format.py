@@ -11,7 +11,6 @@ The SDK test proper (the SDK itself, in its own virtualenv) lives with the CLI t
 from __future__ import annotations
 
 import requests
-
 from server_helpers import VF, fresh_id, make_documents
 
 

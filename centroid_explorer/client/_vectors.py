@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .schema import VECTOR_SUFFIX
+from ._schema import VECTOR_SUFFIX
 
 
 def vectors_of(documents: Sequence[dict[str, Any]], field: str) -> np.ndarray:
@@ -52,5 +52,5 @@ def with_arrays(documents: list[dict[str, Any]]) -> None:
             for d in holders:
                 d[field] = np.asarray(d[field], dtype=np.float32)
             continue
-        for d, row in zip(holders, matrix):
+        for d, row in zip(holders, matrix, strict=True):
             d[field] = row

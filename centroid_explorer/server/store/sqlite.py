@@ -1,9 +1,10 @@
-"""The embedded server's storage: one SQLite file in WAL mode, every write request one transaction.
+"""The SQLite store: one file in WAL mode, every write request one transaction.
 
 Layout: documents keep their non-vector fields as JSON; vectors are float32 blobs in their own
 table; each document's `_cluster_.{vector_field}.{alias}` is also a row in `assignments`, indexed
 so that a cluster's members are one range scan; the schema is kept as it is derived on insert.
-Each dataset has a `generation` bumped by every write, which invalidates cached rankings.
+Every write takes the next value of the database's one `write_generation` counter as its
+dataset's `generation`, which invalidates cached rankings (see ..ranking).
 
 Connections are one per thread (sqlite3 objects must not be shared across threads mid-use);
 writers also take a process-wide lock so they queue instead of spinning on SQLITE_BUSY.
@@ -12,28 +13,27 @@ writers also take a process-wide lock so they queue instead of spinning on SQLIT
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import orjson
 
-from ..config import make_private_dir
-from . import contract
-from .documents import check_schema, field_types, parse_centroids, parse_documents, serialized_metadata
-from .errors import BadRequest, Conflict, NotFound
-from .similarity import relevance
+from ...config import make_private_dir
+from .. import contract
+from ..documents import check_schema, field_types, parse_centroids, parse_documents, selected, serialized_metadata
+from ..errors import Conflict, NotFound
+from ..paging import Page, decode_cursor, encode_cursor, offset_cursor
+from ..ranking import ClusterMembers, Ranking, RankingCache, rank
+from .base import Store, from_blob, from_blobs, to_blob
 
 DB_FILENAME = "centroids.sqlite3"
 BUSY_TIMEOUT_SECONDS = 60
-RANKING_CACHE_SIZE = 64
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS datasets (
@@ -86,40 +86,17 @@ CREATE TABLE IF NOT EXISTS alias_metadata (
     metadata TEXT NOT NULL,
     PRIMARY KEY (dataset_id, vector_field, alias)
 ) WITHOUT ROWID;
+-- One counter for the whole database: a dataset deleted and created again never sees a generation again.
+CREATE TABLE IF NOT EXISTS write_generation (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO write_generation (only_row, value) SELECT 1, COALESCE(MAX(generation), 0) FROM datasets;
 """
 
 
-@dataclass
-class Page:
-    items: list[dict[str, Any]]
-    cursor: str | None
-    count: int
-
-
-_CURSOR = re.compile(contract.CURSOR_PATTERN)
-
-
-def encode_cursor(position: int) -> str:
-    return f"p{position}"
-
-
-def decode_cursor(cursor: str) -> int:
-    """The position a cursor names; a 400 for anything this server does not issue (contract.CURSOR_PATTERN)."""
-    if _CURSOR.fullmatch(cursor) is None:
-        raise BadRequest(f"cursor {cursor[:40]!r} is not one this server issued; pass the `cursor` from the previous page")
-    return int(cursor[1:])
-
-
-def _vector_bytes(vector: np.ndarray) -> bytes:
-    return np.ascontiguousarray(vector, dtype="<f4").tobytes()
-
-
-def _from_bytes(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype="<f4")
-
-
-class Store:
-    """Every read and write the server makes. Thread-safe; one instance per database file."""
+class SQLiteStore(Store):
+    """The store over `<data_dir>/centroids.sqlite3`; one instance per database file."""
 
     def __init__(self, data_dir: str | Path):
         self.path = Path(data_dir) / DB_FILENAME
@@ -129,12 +106,15 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._rankings: OrderedDict[tuple, tuple[int, np.ndarray, np.ndarray]] = OrderedDict()
-        self._rankings_lock = threading.Lock()
+        self._rankings = RankingCache()
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(_SCHEMA)
         _private_files(self.path)  # SQLite made the -wal and -shm files: private like the database
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -185,6 +165,7 @@ class Store:
 
     @staticmethod
     def _require_dataset(conn: sqlite3.Connection, dataset_id: str) -> int:
+        """The dataset's write generation, once it is known to exist."""
         row = conn.execute("SELECT generation FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
         if row is None:
             raise NotFound(f"dataset {dataset_id!r} does not exist")
@@ -218,7 +199,13 @@ class Store:
 
     @staticmethod
     def _bump(conn: sqlite3.Connection, dataset_id: str) -> None:
-        conn.execute("UPDATE datasets SET generation = generation + 1 WHERE dataset_id = ?", (dataset_id,))
+        """Give the dataset the database's next write generation (a write changed it)."""
+        generation = conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
+        conn.execute("UPDATE datasets SET generation = ? WHERE dataset_id = ?", (generation, dataset_id))
+
+    def _add_dataset(self, conn: sqlite3.Connection, dataset_id: str) -> None:
+        conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
+        self._bump(conn, dataset_id)
 
     # -- datasets ---------------------------------------------------------------------------
 
@@ -231,7 +218,7 @@ class Store:
         with self._write() as conn:
             if conn.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone():
                 raise Conflict(f"dataset {dataset_id!r} already exists")
-            conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
+            self._add_dataset(conn, dataset_id)
             conn.executemany(
                 "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
                 [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in schema.items()],
@@ -253,13 +240,12 @@ class Store:
             return {path: orjson.loads(kind) for path, kind in rows}
 
     def bulk_insert(self, dataset_id: str, documents: list[Any]) -> int:
-        """Insert or replace documents (creating the dataset if missing); all of them or none."""
         with self._write() as conn:
             exists = conn.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
             dims = self._vector_dims(conn, dataset_id) if exists else {}
             parsed = parse_documents(documents, dims)
             if not exists:
-                conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
+                self._add_dataset(conn, dataset_id)
             known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
             new_fields: dict[str, Any] = {}
             for name, dim in dims.items():
@@ -276,7 +262,7 @@ class Store:
                     (dataset_id, doc.doc_id, doc.body),
                 ).fetchone()[0]
                 seqs.append((seq,))
-                vector_rows.extend((seq, name, _vector_bytes(v)) for name, v in doc.vectors.items())
+                vector_rows.extend((seq, name, to_blob(v)) for name, v in doc.vectors.items())
                 assignment_rows.extend((dataset_id, vf, alias, cid, seq) for vf, alias, cid in doc.assignments)
             # Replacing a document replaces its vectors and cluster assignments too.
             conn.executemany("DELETE FROM vectors WHERE doc_seq = ?", seqs)
@@ -301,7 +287,7 @@ class Store:
         include_vector: bool = False,
         select_fields: list[str] | None = None,
     ) -> Page:
-        after = decode_cursor(cursor) if cursor else 0
+        after = decode_cursor(cursor)
         with self._read() as conn:
             self._require_dataset(conn, dataset_id)
             count = conn.execute("SELECT COUNT(*) FROM documents WHERE dataset_id = ?", (dataset_id,)).fetchone()[0]
@@ -313,7 +299,7 @@ class Store:
             rows = rows[:page_size]
             docs = self._assemble(conn, rows, include_vector)
         if select_fields:
-            docs = [_select(doc, select_fields) for doc in docs]
+            docs = [selected(doc, select_fields) for doc in docs]
         return Page(docs, encode_cursor(rows[-1][0]) if more else None, count)
 
     @staticmethod
@@ -325,13 +311,12 @@ class Store:
             for seq, field, data in conn.execute(
                 f"SELECT doc_seq, field, data FROM vectors WHERE doc_seq IN ({marks})", list(docs)
             ):
-                docs[seq][field] = _from_bytes(data)
+                docs[seq][field] = from_blob(data)
         return [docs[seq] for seq, _ in rows]
 
     # -- centroids --------------------------------------------------------------------------
 
     def insert_centroids(self, dataset_id: str, vector_field: str, alias: str, centers: list[Any]) -> int:
-        """Insert or replace centroids by `_id`; all of them or none."""
         with self._write() as conn:
             dimension = self._require_vector_field(conn, dataset_id, vector_field)
             parsed = parse_centroids(centers, vector_field, dimension)
@@ -340,7 +325,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, vector_field, alias, cluster_id) "
                 "DO UPDATE SET data = excluded.data, body = excluded.body",
                 [
-                    (dataset_id, vector_field, alias, cid, _vector_bytes(v), body)
+                    (dataset_id, vector_field, alias, cid, to_blob(v), body)
                     for cid, v, body in parsed
                 ],
             )
@@ -351,7 +336,7 @@ class Store:
     def _centroid(cluster_id: str, vector_field: str, data: bytes, body: bytes, include_vector: bool) -> dict:
         doc = {contract.ID_FIELD: cluster_id, **orjson.loads(body)}
         if include_vector:
-            doc[vector_field] = _from_bytes(data)
+            doc[vector_field] = from_blob(data)
         return doc
 
     def list_centroids(
@@ -363,7 +348,7 @@ class Store:
         cursor: str | None = None,
         include_vector: bool = False,
     ) -> Page:
-        after = decode_cursor(cursor) if cursor else 0
+        after = decode_cursor(cursor)
         key = (dataset_id, vector_field, alias)
         where = "dataset_id = ? AND vector_field = ? AND alias = ?"
         with self._read() as conn:
@@ -387,8 +372,7 @@ class Store:
         page_size: int = contract.DEFAULT_PAGE_SIZE,
         cursor: str | None = None,
     ) -> Page:
-        """The named centroids, in the order asked, vectors included."""
-        start = decode_cursor(cursor) if cursor else 0
+        start = decode_cursor(cursor)
         asked = list(dict.fromkeys(cluster_ids))
         with self._read() as conn:
             self._require_alias(conn, dataset_id, vector_field, alias)
@@ -406,8 +390,7 @@ class Store:
             raise NotFound(f"no centroid for cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
         page = asked[start : start + page_size]
         docs = [self._centroid(cid, vector_field, *found[cid], include_vector=True) for cid in page]
-        end = start + page_size
-        return Page(docs, encode_cursor(end) if end < len(asked) else None, len(asked))
+        return Page(docs, offset_cursor(start + page_size, len(asked)), len(asked))
 
     def delete_centroids(self, dataset_id: str, vector_field: str, alias: str, cluster_id: str | None = None) -> int:
         with self._write() as conn:
@@ -444,7 +427,6 @@ class Store:
         return orjson.loads(row[0]) if row else {}
 
     def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any]) -> dict[str, Any]:
-        """Replace the alias's metadata object whole (the alias need not have centroids yet)."""
         body = serialized_metadata(metadata).decode()
         with self._write() as conn:
             self._require_vector_field(conn, dataset_id, vector_field)
@@ -470,51 +452,33 @@ class Store:
         include_vector: bool = False,
         similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
     ) -> Page:
-        """Members of `cluster_ids` (empty = every cluster) ranked by `_relevance` to their own centroid."""
-        start = decode_cursor(cursor) if cursor else (page - 1) * page_size
+        start = decode_cursor(cursor, first=(page - 1) * page_size)
         with self._read() as conn:
             generation = self._require_dataset(conn, dataset_id)
             self._require_alias(conn, dataset_id, vector_field, alias)
-            key = (dataset_id, vector_field, alias, tuple(sorted(set(cluster_ids))), similarity_metric)
-            ranking = self._cached_ranking(key, generation)
-            if ranking is None:
-                ranking = self._rank(conn, *key)
-                self._cache_ranking(key, generation, ranking)
-            seqs, scores = ranking
-            chosen = seqs[start : start + page_size]
+            clusters = tuple(sorted(set(cluster_ids)))
+
+            def make() -> Ranking:
+                return rank(self._members(conn, dataset_id, vector_field, alias, clusters), similarity_metric)
+
+            query = (dataset_id, vector_field, alias, clusters, similarity_metric)
+            ranking = self._rankings.get_or_rank(query, generation, make)
+            seqs, scores = ranking.page(start, page_size)
             rows = []
-            if len(chosen):
-                marks = ",".join("?" * len(chosen))
-                bodies = dict(
-                    conn.execute(f"SELECT seq, body FROM documents WHERE seq IN ({marks})", chosen.tolist()).fetchall()
-                )
-                rows = [(int(seq), bodies[int(seq)]) for seq in chosen]
+            if seqs:
+                marks = ",".join("?" * len(seqs))
+                bodies = dict(conn.execute(f"SELECT seq, body FROM documents WHERE seq IN ({marks})", seqs).fetchall())
+                rows = [(seq, bodies[seq]) for seq in seqs]
             docs = self._assemble(conn, rows, include_vector)
-        for doc, score in zip(docs, scores[start : start + page_size]):
-            doc[contract.RELEVANCE_FIELD] = None if np.isnan(score) else float(score) + 0.0  # no -0.0
-        end = start + page_size
-        return Page(docs, encode_cursor(end) if end < len(seqs) else None, len(seqs))
+        for doc, score in zip(docs, scores, strict=True):
+            doc[contract.RELEVANCE_FIELD] = score
+        return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
 
-    def _cached_ranking(self, key: tuple, generation: int) -> tuple[np.ndarray, np.ndarray] | None:
-        with self._rankings_lock:
-            entry = self._rankings.get(key)
-            if entry is None or entry[0] != generation:
-                return None
-            self._rankings.move_to_end(key)
-            return entry[1], entry[2]
-
-    def _cache_ranking(self, key: tuple, generation: int, ranking: tuple[np.ndarray, np.ndarray]) -> None:
-        with self._rankings_lock:
-            self._rankings[key] = (generation, *ranking)
-            self._rankings.move_to_end(key)
-            while len(self._rankings) > RANKING_CACHE_SIZE:
-                self._rankings.popitem(last=False)
-
-    def _rank(
-        self, conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str,
-        cluster_ids: tuple[str, ...], metric: str,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(doc seqs, scores) of the clusters' members, best first; one cluster in memory at a time."""
+    @staticmethod
+    def _members(
+        conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str, cluster_ids: tuple[str, ...]
+    ) -> Iterator[ClusterMembers]:
+        """Each cluster's members (every cluster's when `cluster_ids` is empty); 404 naming unknown cluster ids."""
         where = "dataset_id = ? AND vector_field = ? AND alias = ?"
         key = (dataset_id, vector_field, alias)
         if cluster_ids:
@@ -533,7 +497,6 @@ class Store:
             cluster_ids = tuple(r[0] for r in conn.execute(
                 f"SELECT DISTINCT cluster_id FROM assignments WHERE {where}", key))
         centroids = dict(conn.execute(f"SELECT cluster_id, data FROM centroids WHERE {where}", key).fetchall())
-        all_seqs, all_scores = [], []
         for cid in cluster_ids:
             members = conn.execute(
                 "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
@@ -541,23 +504,13 @@ class Store:
                 "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
                 (*key, cid),
             ).fetchall()
-            if not members:
-                continue
-            seqs = np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members))
-            scores = np.full(len(members), np.nan)
-            has_vector = np.fromiter((m[1] is not None for m in members), dtype=bool, count=len(members))
-            if has_vector.any():
-                vectors = np.frombuffer(b"".join(m[1] for m in members if m[1] is not None), dtype="<f4")
-                vectors = vectors.reshape(int(has_vector.sum()), -1)
-                centroid = _from_bytes(centroids[cid]) if cid in centroids else vectors.mean(axis=0)
-                scores[has_vector] = relevance(vectors, centroid, metric)
-            all_seqs.append(seqs)
-            all_scores.append(scores)
-        if not all_seqs:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        seqs, scores = np.concatenate(all_seqs), np.concatenate(all_scores)
-        order = np.lexsort((seqs, np.where(np.isnan(scores), np.inf, -scores)))  # best first, ties by insertion
-        return seqs[order], scores[order]
+            if members:
+                yield ClusterMembers(
+                    keys=np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members)),
+                    has_vector=np.fromiter((m[1] is not None for m in members), dtype=bool, count=len(members)),
+                    vectors=from_blobs([m[1] for m in members if m[1] is not None]),
+                    centroid=from_blob(centroids[cid]) if cid in centroids else None,
+                )
 
 
 def _private_files(database: Path) -> None:
@@ -572,20 +525,3 @@ def _private_files(database: Path) -> None:
 def _chunks(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-def _select(doc: dict[str, Any], paths: list[str]) -> dict[str, Any]:
-    """Only `_id` and the named (dotted) fields of a document."""
-    out: dict[str, Any] = {contract.ID_FIELD: doc.get(contract.ID_FIELD)}
-    for path in paths:
-        source, target = doc, out
-        parts = path.split(".")
-        for part in parts[:-1]:
-            if not isinstance(source, dict) or part not in source:
-                break
-            source = source[part]
-            target = target.setdefault(part, {})
-        else:
-            if isinstance(source, dict) and parts[-1] in source:
-                target[parts[-1]] = source[parts[-1]]
-    return out

@@ -1,0 +1,145 @@
+"""What the server asks of a store: the interface every store implements, and the vector format they share.
+
+A store holds datasets (documents, their vectors and cluster assignments, the derived schema),
+centroids and alias metadata. Every write is all or nothing; every read sees one snapshot. Bad
+requests raise the errors of `..errors` (400 / 404 / 409, each message naming what is wrong);
+incoming items are checked by `..documents`, pages and cursors are `..paging`'s, and
+`cluster_documents` ranks with `..ranking`, keyed by a write generation the store keeps.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import contract
+from ..paging import Page
+
+# Vectors are kept as float32, little-endian, as raw bytes.
+VECTOR_DTYPE = np.dtype("<f4")
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype=VECTOR_DTYPE).tobytes()
+
+
+def from_blob(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=VECTOR_DTYPE)
+
+
+def from_blobs(blobs: Sequence[bytes]) -> np.ndarray:
+    """(n, d) float32 from n blobs of one dimension, in one copy."""
+    return np.frombuffer(b"".join(blobs), dtype=VECTOR_DTYPE).reshape(len(blobs), -1)
+
+
+class Store(ABC):
+    """Every read and write the server makes. Thread-safe."""
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the data lives, for messages (never a password)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- datasets ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def list_datasets(self) -> list[str]:
+        """Every dataset id, sorted."""
+
+    @abstractmethod
+    def create_dataset(self, dataset_id: str, schema: dict[str, Any] | None = None) -> None:
+        """An empty dataset with the declared field types (checked); 409 if the id exists."""
+
+    @abstractmethod
+    def delete_dataset(self, dataset_id: str) -> None:
+        """The dataset with its documents, centroids and metadata."""
+
+    @abstractmethod
+    def schema(self, dataset_id: str) -> dict[str, Any]:
+        """Dotted field path -> type name or {"vector": dimension}, sorted by path."""
+
+    @abstractmethod
+    def bulk_insert(self, dataset_id: str, documents: list[Any]) -> int:
+        """Insert or replace documents by `_id` (creating the dataset if missing); all of them or none."""
+
+    @abstractmethod
+    def list_documents(
+        self,
+        dataset_id: str,
+        page_size: int = contract.DEFAULT_DOCUMENTS_LIST_PAGE_SIZE,
+        cursor: str | None = None,
+        include_vector: bool = False,
+        select_fields: list[str] | None = None,
+    ) -> Page:
+        """The dataset's documents in insertion order (a replaced document keeps its place)."""
+
+    # -- centroids --------------------------------------------------------------------------
+
+    @abstractmethod
+    def insert_centroids(self, dataset_id: str, vector_field: str, alias: str, centers: list[Any]) -> int:
+        """Insert or replace centroids by `_id`; all of them or none."""
+
+    @abstractmethod
+    def list_centroids(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str = contract.DEFAULT_ALIAS,
+        page_size: int = contract.DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        include_vector: bool = False,
+    ) -> Page:
+        """The alias's centroids in insertion order."""
+
+    @abstractmethod
+    def get_centroids(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        cluster_ids: list[str],
+        alias: str = contract.DEFAULT_ALIAS,
+        page_size: int = contract.DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page:
+        """The named centroids, in the order asked, vectors included; 404 naming any unknown id."""
+
+    @abstractmethod
+    def delete_centroids(self, dataset_id: str, vector_field: str, alias: str, cluster_id: str | None = None) -> int:
+        """Every centroid of the alias, or only `cluster_id` (404 if it has none); the number deleted."""
+
+    @abstractmethod
+    def configs(self, dataset_id: str) -> list[dict[str, Any]]:
+        """`{"vector_fields": [vf], "alias", "count"}` for each alias with centroids, sorted."""
+
+    # -- metadata ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, Any]:
+        """The alias's metadata object ({} when none was written)."""
+
+    @abstractmethod
+    def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any]) -> dict[str, Any]:
+        """Replace the alias's metadata object whole (the alias need not have centroids yet)."""
+
+    # -- cluster members ----------------------------------------------------------------------
+
+    @abstractmethod
+    def cluster_documents(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        cluster_ids: list[str],
+        alias: str = contract.DEFAULT_ALIAS,
+        page_size: int = contract.DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+        page: int = contract.DEFAULT_PAGE,
+        include_vector: bool = False,
+        similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
+    ) -> Page:
+        """Members of `cluster_ids` (empty = every cluster) ranked by `_relevance` to their own centroid."""

@@ -1,0 +1,38 @@
+"""The similarity metrics, defined once: `_relevance` (the server's ranking) and the centroid matrix (the map's
+heatmap) are the same scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from centroid_explorer.metrics import METRICS, centroid_similarity, relevance
+
+
+@pytest.mark.parametrize(
+    "metric, expected",
+    [("cosine", [[1, 0], [0, 1]]), ("dp", [[4, 0], [0, 1]]), ("l2", [[0, -np.sqrt(5)], [-np.sqrt(5), 0]]),
+     ("l1", [[0, -3], [-3, 0]])],
+)
+def test_centroid_similarity_is_higher_for_closer(metric, expected):
+    assert np.allclose(centroid_similarity(np.array([[2.0, 0.0], [0.0, 1.0]]), metric), expected)
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_each_row_of_the_centroid_matrix_is_the_relevance_to_that_centroid(metric):
+    centroids = np.random.default_rng(0).normal(size=(7, 5)).astype(np.float32)
+    matrix = centroid_similarity(centroids, metric)
+    for i, centroid in enumerate(centroids):
+        np.testing.assert_allclose(matrix[:, i], relevance(centroids, centroid, metric), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_a_zero_vector_scores_a_number_not_nan(metric):
+    vectors = np.zeros((2, 3))
+    assert np.isfinite(centroid_similarity(vectors, metric)).all()
+    assert np.isfinite(relevance(vectors, vectors[0], metric)).all()
+
+
+def test_an_unknown_metric_names_the_known_ones():
+    with pytest.raises(ValueError, match="unknown similarity metric 'hamming'; expected one of cosine, l1, l2, dp"):
+        relevance(np.zeros((1, 2)), np.zeros(2), "hamming")
