@@ -15,12 +15,14 @@ import numpy as np
 from centroid_explorer.client import Client
 
 # Markdown, a Streamlit colour directive, a link, an image, HTML, LaTeX and bold, all in one label.
-HOSTILE = ':red[x] [link](http://evil) ![img](http://evil/x.png) <a href="http://evil">a</a> $x^2$ **b**'
+# No `/`, `?`, `#` or `%`: it is a cluster id too, and centroid ids travel in URL paths (the server refuses
+# those characters in them); a link and an image need none of them to render.
+HOSTILE = ':red[x] [link](https:evil.example) ![img](evil.png) <a href="https:evil.example">a $x^2$ **b**'
 # What else Streamlit's markdown and plotly's labels turn into something else.
 HOSTILE_EXTRA = ":material/bolt: :streamlit: :smile: a -> b `code` ~~s~~ <b>bold</b> www.evil.example"
 # Ids that have crashed or could crash a page: a superscript digit (int() fails), other digits, a long id,
-# a newline, whitespace only, RTL text, numbers with leading zeros.
-ODD_IDS = ["²", "٣", "x" * 300, "line one\nline two", " ", "שלום", "007", "7", "1e3", "-1"]
+# a line separator (the server refuses control characters such as a newline), whitespace only, RTL text, numbers with leading zeros.
+ODD_IDS = ["²", "٣", "x" * 300, "line one\u2028line two", " ", "שלום", "007", "7", "1e3", "-1"]
 CLUSTER_IDS = [HOSTILE, *ODD_IDS]
 
 HOSTILE_DATASET = "hostile"
