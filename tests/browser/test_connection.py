@@ -52,10 +52,16 @@ def _connect(page, wait_for_app, server, token: str | None = None) -> None:
     wait_for_app(page)
 
 
-def _open_map(page, wait_for_app) -> None:
+def _open_map(page, wait_for_app, pick: bool = True) -> None:
+    """The map page; with `pick`, DATASET picked in the sidebar (the server may hold others, listed first)."""
     page.get_by_test_id("stSidebarNav").get_by_text("Cluster map", exact=True).click()
     page.get_by_role("heading", name="Cluster map").wait_for()
     wait_for_app(page)
+    if pick and _picked_dataset(page) != DATASET:
+        page.get_by_test_id("stSidebar").get_by_role("combobox", name="Dataset").click()
+        page.get_by_role("option", name=DATASET, exact=True).click()
+        page.wait_for_url(re.compile(f"dataset_id={DATASET}"))
+        wait_for_app(page)
 
 
 def _assert_no_key_anywhere(page, server) -> None:
@@ -133,7 +139,7 @@ def test_a_connection_lost_in_a_restart_says_so_and_keeps_the_link(
         page.get_by_role("heading", name="Connect").wait_for()
         wait_for_app(page)
         _connect(page, wait_for_app, hosted, token=f"{hosted.project}:{hosted.api_key}:us-east-1:user-123")
-        _open_map(page, wait_for_app)
+        _open_map(page, wait_for_app, pick=False)
         assert f"dataset_id={DATASET}" in page.url  # the link's dataset, on the endpoint connected again
         _assert_no_key_anywhere(page, hosted)
     context.close()
