@@ -5,7 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from components.connection import (
-    connection_id, connection_label, connection_lost, connection_problem, get_client, keep_in_browser,
+    connection_id,
+    connection_label,
+    connection_lost,
+    connection_problem,
+    get_client,
+    keep_in_browser,
 )
 from components.pickers import keep_url_selection, render_pickers
 from components.plotly_preload import preload_plotly

@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 import types
-
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 from centroid_explorer.client import Client, vectors_of  # noqa: E402
 from centroid_explorer.config import ENV_API_KEY, ENV_BASE_URL, ENV_PROJECT  # noqa: E402
 from centroid_explorer.server.runner import EmbeddedServer  # noqa: E402
+
 DATASET_ID = "bench-client-fetch"
 VECTOR_FIELD = "text_vector_"
 VARIANTS = {

@@ -130,7 +130,7 @@ def quality(vectors: np.ndarray, layout: np.ndarray, seed: int = 0) -> tuple[flo
     queries = rng.choice(n, size=min(n, 1_000), replace=False)
     true = NearestNeighbors(n_neighbors=11).fit(vectors).kneighbors(vectors[queries], return_distance=False)[:, 1:]
     got = NearestNeighbors(n_neighbors=11).fit(layout).kneighbors(layout[queries], return_distance=False)[:, 1:]
-    recall = np.mean([len(set(t) & set(g)) / 10 for t, g in zip(true, got)])
+    recall = np.mean([len(set(t) & set(g)) / 10 for t, g in zip(true, got, strict=False)])
     return float(trust), float(recall)
 
 

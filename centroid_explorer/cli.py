@@ -294,7 +294,7 @@ class _ProgressBar:
             self.bar = tqdm(total=total, desc=self.description, unit="doc", file=sys.stderr)
         self.bar.update(done - self.bar.n)
 
-    def __enter__(self) -> "_ProgressBar":
+    def __enter__(self) -> _ProgressBar:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -100,7 +100,7 @@ def cluster_names(cluster_ids: list[str], labels: Mapping[str, str]) -> list[str
         name = one_line(labels.get(cluster_id) or cluster_id)
         names.append(name if name.strip() else repr(name))
     shared = Counter(names)
-    return [f"{name} ({one_line(cid)})" if shared[name] > 1 else name for name, cid in zip(names, cluster_ids)]
+    return [f"{name} ({one_line(cid)})" if shared[name] > 1 else name for name, cid in zip(names, cluster_ids, strict=False)]
 
 
 def fetch_cluster_sample(
@@ -130,7 +130,7 @@ def fetch_cluster_sample(
                 progress(done, len(cluster_ids))
 
     rows, vectors, index = [], [], []
-    for position, (cluster_id, (_, documents)) in enumerate(zip(cluster_ids, results)):
+    for position, (cluster_id, (_, documents)) in enumerate(zip(cluster_ids, results, strict=False)):
         for document in documents:
             rows.append(
                 {"_id": str(document.get("_id")), "cluster_id": cluster_id, "rank": document["rank"],
@@ -214,7 +214,7 @@ def hover_text(
 def hover_texts(sample: ClusterSample, labels: Mapping[str, str], metric: str = "cosine") -> np.ndarray:
     """One hover text per sampled document, in row order."""
     fixed = {"_id", "cluster_id", "rank", RELEVANCE}
-    names = dict(zip(sample.cluster_ids, cluster_names(sample.cluster_ids, labels)))
+    names = dict(zip(sample.cluster_ids, cluster_names(sample.cluster_ids, labels), strict=False))
     texts = []
     for row in sample.documents.to_dict("records"):
         fields = {k: v for k, v in row.items() if k not in fixed}

@@ -89,12 +89,12 @@ def digits() -> DemoDataset:
             alias,
             assigned,
         )
-        for i, (digit, image, vector, assigned) in enumerate(zip(data.target, data.images, pixels, run.assignments))
+        for i, (digit, image, vector, assigned) in enumerate(zip(data.target, data.images, pixels, run.assignments, strict=False))
     ]
     truths = [int(d) for d in data.target]
     notes = {}
     for cluster in run.cluster_ids:
-        members = Counter(t for t, a in zip(truths, run.assignments) if a == cluster)
+        members = Counter(t for t, a in zip(truths, run.assignments, strict=False) if a == cluster)
         size = sum(members.values())
         (top, top_count), *others = members.most_common(3)
         notes[cluster] = {
@@ -119,7 +119,8 @@ def python_docs() -> DemoDataset:
 
     entries = list(_docstrings())
     vectorizer = TfidfVectorizer(
-        stop_words=sorted(ENGLISH_STOP_WORDS | DOCSTRING_STOP_WORDS), sublinear_tf=True, min_df=2, max_df=0.4, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
+        stop_words=sorted(ENGLISH_STOP_WORDS | DOCSTRING_STOP_WORDS), sublinear_tf=True, min_df=2, max_df=0.4,
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
     )
     tfidf = vectorizer.fit_transform([e["body"] for e in entries])
     svd = TruncatedSVD(n_components=TEXT_DIMENSION, random_state=RANDOM_STATE)
@@ -140,7 +141,7 @@ def python_docs() -> DemoDataset:
             alias,
             assigned,
         )
-        for e, vector, assigned in zip(entries, vectors, run.assignments)
+        for e, vector, assigned in zip(entries, vectors, run.assignments, strict=False)
     ]
     metadata = {
         "description": "Docstrings of public functions and classes in the Python standard library, numpy, pandas "

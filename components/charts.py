@@ -158,7 +158,7 @@ def relevance_histogram(
     shown = LABELS[metric]
     names = cluster_names(list(relevance_by_cluster), labels)
     figure = go.Figure()
-    for name, (cluster_id, values) in zip(names, relevance_by_cluster.items()):
+    for name, (cluster_id, values) in zip(names, relevance_by_cluster.items(), strict=False):
         figure.add_trace(
             go.Histogram(
                 x=shown.shown(values), name=plotly_text(name, LEGEND_CHARS), opacity=0.7,

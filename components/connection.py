@@ -26,9 +26,9 @@ import streamlit as st
 
 from centroid_explorer.client import Client
 from centroid_explorer.config import data_dir
+from centroid_explorer.display import markdown_code, markdown_text
 from centroid_explorer.embedded import endpoint_of, start_embedded
 from centroid_explorer.endpoint import Endpoint, EndpointError, endpoint_from
-from centroid_explorer.display import markdown_code, markdown_text
 
 COOKIE = "centroid_explorer_connection"
 _ENDPOINT = "connection_endpoint"  # Endpoint, or None for the embedded server

@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from centroid_explorer.api_messages import describe
-from centroid_explorer.client import APIError
 from centroid_explorer.client import CLUSTER_FIELD
-from centroid_explorer.display import markdown_code, markdown_text
+from centroid_explorer.display import markdown_text
 from components.connection import connection_problem, get_client
 from components.pickers import Selection, current_selection, not_found_in_url
 
@@ -76,12 +75,3 @@ def show_no_members(selection: Selection, clusters: str = "the clusters of this 
         "documents loaded with that field already set are assigned as they arrive.",
         icon=":material/inbox:",
     )
-
-
-def run_or_explain(doing: str, call, *args, **kwargs):
-    """`call(*args, **kwargs)`, or None after showing the plain message for an API error."""
-    try:
-        return call(*args, **kwargs)
-    except APIError as err:
-        show_api_error(err, doing)
-        return None

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from centroid_explorer.api_messages import describe
-from centroid_explorer.client import APIError, AuthenticationError, APIConnectionError, Client
-from centroid_explorer.client import cluster_aliases, vector_fields
+from centroid_explorer.client import APIConnectionError, APIError, AuthenticationError, Client, cluster_aliases, vector_fields
 from centroid_explorer.display import markdown_code
 
 URL_KEYS = ("dataset_id", "vector_field", "alias")

@@ -59,7 +59,7 @@ def write_hostile(client: Client) -> None:
             })
     answer = client.datasets.bulk_insert(HOSTILE_DATASET, documents)
     assert not answer["failed_documents"], answer["failed_documents"][:3]
-    rows = [{"_id": cid, VECTOR_FIELD: vector.tolist()} for cid, vector in zip(CLUSTER_IDS, centroids)]
+    rows = [{"_id": cid, VECTOR_FIELD: vector.tolist()} for cid, vector in zip(CLUSTER_IDS, centroids, strict=False)]
     client.centroids.insert(HOSTILE_DATASET, rows, VECTOR_FIELD, ALIAS)
     client.centroids.insert(HOSTILE_DATASET, rows[:3], VECTOR_FIELD, EMPTY_ALIAS)
     labels = {HOSTILE: HOSTILE, "²": HOSTILE_EXTRA, "٣": HOSTILE}

@@ -40,7 +40,7 @@ def test_every_layout_reads_the_same_centroids(text):
 
 
 def test_bytes_are_read_as_utf8_and_ids_keep_their_text():
-    parsed = centroid_csv.parse("_id,v0\ncafé ☕,1\n".encode("utf-8"))
+    parsed = centroid_csv.parse("_id,v0\ncafé ☕,1\n".encode())
     assert parsed.ids == ["café ☕"]
 
 

@@ -108,14 +108,14 @@ def test_fetch_samples_each_cluster_with_matching_rows_and_vectors(clustered):
     client, dataset = clustered
     sample = fetch_cluster_sample(client, dataset, VF, ALIAS, per_cluster=10)
     assert sorted(sample.cluster_ids) == ["far", "near"]
-    sizes = dict(zip(sample.cluster_ids, sample.sizes.tolist()))
+    sizes = dict(zip(sample.cluster_ids, sample.sizes.tolist(), strict=False))
     assert sizes == {"near": 30, "far": 4}
     near = sample.documents[sample.documents.cluster_id == "near"]
     assert len(near) == 10 and near["rank"].max() > 20  # far members of the ranking are in the sample
     assert len(sample.documents[sample.documents.cluster_id == "far"]) == 4
     assert sample.document_vectors.shape == (14, 3) and sample.centroids.shape == (2, 3)
     # each row's vector is that document's: cluster_index points at its own centroid's cluster
-    for row, position in zip(sample.documents.itertuples(), sample.cluster_index):
+    for row, position in zip(sample.documents.itertuples(), sample.cluster_index, strict=False):
         assert sample.cluster_ids[position] == row.cluster_id
 
 

@@ -22,7 +22,10 @@ def problems_of(path) -> list[str]:
     "text, expected",
     [
         ("id,text\na,x\nb,y\nc,z\n", ["line 1: no `_id` column: name the id column `_id`"]),
-        ("_id;text;t_vector_\na;x;[1,2]\n", ["line 1: no `_id` column: the header looks separated by ';': save the file as CSV with commas"]),
+        (
+            "_id;text;t_vector_\na;x;[1,2]\n",
+            ["line 1: no `_id` column: the header looks separated by ';': save the file as CSV with commas"],
+        ),
         ("_id,text,text\na,kept,lost\n", ["line 1: column names appear more than once: 'text'"]),
         ("_id,,text\na,x,y\n", ["line 1: column 2 has no name in the header"]),
         ('_id,text\na,"never closed\nb,y\n', ['line 2: a quoted cell is never closed (a " without its closing ")']),

@@ -14,10 +14,10 @@ from sklearn.datasets import load_digits
 from sklearn.manifold import trustworthiness
 from sklearn.metrics import silhouette_score
 
-from centroid_explorer.projection import core
 from centroid_explorer.projection import (
     ProjectionEngine,
     ProjectionJob,
+    core,
     project_2d,
     project_clusters,
     quick_layout,

@@ -48,7 +48,7 @@ if not cluster_ids:
     show_no_centroids(selection)
     st.stop()
 labels = {cid: notes.label for cid, notes in cluster_notes(metadata).items() if notes.label}
-names = dict(zip(cluster_ids, cluster_names(cluster_ids, labels)))
+names = dict(zip(cluster_ids, cluster_names(cluster_ids, labels), strict=False))
 colour_position = {cid: i for i, cid in enumerate(cluster_ids)}
 
 # The map's "open this cluster" link arrives as ?cluster_id=...; keep only ids this alias has.

@@ -6,12 +6,16 @@ import streamlit as st
 
 from centroid_explorer.client import REGIONS, APIError, region_base_url
 from centroid_explorer.config import ENV_API_KEY, ENV_BASE_URL, ENV_PROJECT
+from centroid_explorer.display import markdown_code
 from centroid_explorer.endpoint import TOKEN_FORMS, EndpointError, make_endpoint, probe, split_token
 from components.connection import (
-    configured_settings, connection_label, connection_lost, current_endpoint, use_endpoint,
+    configured_settings,
+    connection_label,
+    connection_lost,
+    current_endpoint,
+    use_endpoint,
 )
 from components.feedback import show_api_error
-from centroid_explorer.display import markdown_code
 from components.pickers import clear_listing_cache, reset_for_new_connection
 
 CUSTOM = "Custom URL"

@@ -18,8 +18,8 @@ from functools import partial
 
 import numpy as np
 
-from centroid_explorer.projection.cache import LayoutCache, layout_key
 from centroid_explorer.projection import worker
+from centroid_explorer.projection.cache import LayoutCache, layout_key
 from centroid_explorer.projection.core import check_metric, check_vectors, project_2d, quick_layout
 
 

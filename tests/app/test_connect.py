@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from centroid_explorer import api_messages
 from centroid_explorer.client import Client
 from tests.hostile import as_read
 
@@ -124,10 +122,6 @@ def test_a_token_with_a_malformed_region_names_the_part(app_page, live_server):
     ]
 
 
-@pytest.mark.xfail(
-    not hasattr(api_messages, "WRONG_BASE_URL"), strict=True,
-    reason="the message comes with the server helper's api_messages change (branch h9-server)",
-)
 def test_a_base_url_without_the_api_says_the_base_url_is_wrong(app_page, live_server):
     """A 404 on the dataset list means the base URL is wrong, not the dataset: no advice to pick another."""
     at = app_page(CONNECT)

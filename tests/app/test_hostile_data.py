@@ -11,9 +11,15 @@ import re
 
 import pytest
 
-from centroid_explorer.display import markdown_text
 from tests.hostile import (
-    ALIAS, CLUSTER_IDS, EMPTY_ALIAS, HOSTILE, HOSTILE_DATASET, VECTOR_FIELD, as_read, write_hostile,
+    ALIAS,
+    CLUSTER_IDS,
+    EMPTY_ALIAS,
+    HOSTILE,
+    HOSTILE_DATASET,
+    VECTOR_FIELD,
+    as_read,
+    write_hostile,
 )
 
 MAP, DOCS, METADATA = None, "views/cluster_documents.py", "views/metadata.py"

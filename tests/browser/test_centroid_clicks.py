@@ -66,7 +66,7 @@ def test_every_click_on_a_centroid_diamond_opens_that_cluster_and_documents_stay
         assert len(centroids) == CLUSTERS
         save_screenshot(page, "centroid-clicks-map", full_page=False)
         covered = 0
-        for centroid, (dx, dy) in zip(centroids, SPOTS * 2):
+        for centroid, (dx, dy) in zip(centroids, SPOTS * 2, strict=False):
             x, y = centroid["x"] + dx, centroid["y"] + dy
             # Would plotly alone have given this click to a document (one within ~4 px of the pointer)?
             covered += any((d["x"] - x) ** 2 + (d["y"] - y) ** 2 <= 4**2 for d in documents)
