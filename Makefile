@@ -10,7 +10,7 @@ OPEN_TO := $(if $(ADDRESS),--server.address $(ADDRESS) --server.allowedHosts '*'
 # The official relevanceai SDK (for the compatibility tests) needs joblib<1.2: a venv of its own.
 SDK_VENV ?= .venv-sdk
 
-.PHONY: run test serve bench clean sdk-venv
+.PHONY: run test lint serve bench clean sdk-venv
 
 # requirements.txt pins what pyproject.toml declares; the project itself is installed editable on top
 # (the `centroid-explorer` command, and `python -m centroid_explorer` from any folder).
@@ -40,6 +40,10 @@ run: $(VENV)/.runtime
 ## Install the test requirements and run every test (browser tests need /usr/bin/chromium).
 test: $(VENV)/.dev $(SDK_VENV)/.ready
 	$(PY) -m pytest
+
+## Lint the tree (ruff, configured in pyproject.toml).
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
 
 ## The embedded API server on its own, for other clients (the official SDK included).
 serve: $(VENV)/.runtime
