@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
 
-from centroid_explorer.display import METRICS, markdown_text, one_line, plotly_text
+from centroid_explorer.display import markdown_text, one_line, plotly_text
 from tests.hostile import HOSTILE, HOSTILE_EXTRA
 
 WORD_JOINER = "\u2060"
@@ -49,13 +48,3 @@ def test_plotly_text_shows_tags_and_cuts_long_text():
 
 def test_one_line_writes_invisible_characters_as_escapes():
     assert one_line("a\nb\u202ec\u200b d שלום") == "a\\nb\\u202ec\\u200b d שלום"
-
-
-def test_distances_are_shown_positive_and_similarities_as_they_are():
-    relevance = np.array([-0.0, -1.5, -3.0])
-    assert METRICS["l2"].shown(relevance).tolist() == [0.0, 1.5, 3.0]
-    assert not np.signbit(METRICS["l1"].shown(relevance)).any()  # no "-0.000"
-    assert METRICS["cosine"].shown([0.5]).tolist() == [0.5]
-    assert [m.name for m in METRICS.values()] == [
-        "Cosine similarity", "Dot product", "Euclidean (L2) distance", "Manhattan (L1) distance",
-    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from centroid_explorer.metrics import METRICS, centroid_similarity, relevance
+from centroid_explorer.metrics import LABELS, METRICS, centroid_similarity, relevance
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,13 @@ def test_a_zero_vector_scores_a_number_not_nan(metric):
 def test_an_unknown_metric_names_the_known_ones():
     with pytest.raises(ValueError, match="unknown similarity metric 'hamming'; expected one of cosine, l1, l2, dp"):
         relevance(np.zeros((1, 2)), np.zeros(2), "hamming")
+
+
+def test_distances_are_shown_positive_and_similarities_as_they_are():
+    relevance = np.array([-0.0, -1.5, -3.0])
+    assert LABELS["l2"].shown(relevance).tolist() == [0.0, 1.5, 3.0]
+    assert not np.signbit(LABELS["l1"].shown(relevance)).any()  # no "-0.000"
+    assert LABELS["cosine"].shown([0.5]).tolist() == [0.5]
+    assert [m.name for m in LABELS.values()] == [
+        "Cosine similarity", "Dot product", "Euclidean (L2) distance", "Manhattan (L1) distance",
+    ]
