@@ -60,7 +60,7 @@ def describe(err: Exception, doing: str) -> str:
             )
         return f"**{doing} failed: the connection broke.**{where} {message} Try again."
     if is_wrong_base_url(err):
-        return f"**{doing} failed: not found.**{where} {markdown_text(WRONG_BASE_URL)} Check it on the **Connect** page."
+        return f"**{doing} failed: not found.**{where} {WRONG_BASE_URL} Check it on the **Connect** page."
     if isinstance(err, NotFoundError):
         return (
             f"**{doing} failed: not found.**{where} {message} "
