@@ -41,9 +41,10 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev $(SDK_VENV)/.ready
 	$(PY) -m pytest
 
-## Lint the tree (ruff, configured in pyproject.toml).
+## Lint and type-check the tree (ruff and mypy, both configured in pyproject.toml).
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 ## The embedded API server on its own, for other clients (the official SDK included).
 serve: $(VENV)/.runtime

@@ -316,7 +316,8 @@ class _Problems(list):
 
 def _split_header(header: list[str]) -> tuple[str, list[str]]:
     problems = []
-    seen, repeated = set(), {}
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}  # a dict, not a set: names come back in header order
     for name in header:
         if name in seen:
             repeated[name] = None

@@ -18,9 +18,13 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, alias_centroids, api_messages, centroid_csv, config
 from .client import APIError, Client, NotFoundError, vector_fields
+
+if TYPE_CHECKING:  # imported where used at run time: tqdm is slow to import
+    from tqdm import tqdm
 
 EXIT_USER_ERROR = 1
 
@@ -285,7 +289,7 @@ class _ProgressBar:
 
     def __init__(self, description: str):
         self.description = description
-        self.bar = None
+        self.bar: tqdm | None = None
 
     def __call__(self, done: int, total: int | None) -> None:
         from tqdm import tqdm

@@ -140,7 +140,7 @@ def check_document(where: str, document: Any, dimensions: dict[str, int], seen_i
         seen_ids[doc_id] = where
     for field in [f for f in document if f.endswith(VECTOR_SUFFIX)]:
         vector, reason = _vector(document[field])
-        if reason:
+        if vector is None:
             problems.append(Problem(where, f"`{field}` {reason}"))
             continue
         document[field] = vector
@@ -237,7 +237,8 @@ def _read_csv(path: Path) -> Iterator[Located]:
 
 
 def _header_problems(header: list[str]) -> list[str]:
-    seen, repeated = set(), {}
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}  # a dict, not a set: names come back in header order
     for name in header:
         if name in seen:
             repeated[name] = None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import streamlit as st
 
 from centroid_explorer.api_messages import describe
-from centroid_explorer.client import CLUSTER_FIELD
+from centroid_explorer.client import CLUSTER_FIELD, Client
 from centroid_explorer.display import markdown_text
 from components.connection import connection_problem, get_client
-from components.pickers import Selection, current_selection, not_found_in_url
+from components.pickers import AliasSelection, Selection, current_selection, not_found_in_url
 
 
 def show_api_error(err: Exception, doing: str) -> None:
@@ -16,14 +18,24 @@ def show_api_error(err: Exception, doing: str) -> None:
     st.error(describe(err, doing), icon=":material/error:")
 
 
-def require_selection(alias_required: bool = True) -> Selection:
-    """The sidebar's selection; or an empty state telling a newcomer what to do, and st.stop().
-    With `alias_required=False` a vector field with no aliases yet will do (its alias is None)."""
+def require_client() -> Client:
+    """The current connection's client; or why there is none, and st.stop()."""
     client = get_client()
     if client is None:
         st.error(connection_problem() or "Not connected.", icon=":material/cloud_off:")  # names quoted as code
         st.page_link("views/connect.py", label="Open the Connect page", icon=":material/link:")
         st.stop()
+    return client
+
+
+@overload
+def require_selection(alias_required: Literal[True] = True) -> AliasSelection: ...
+@overload
+def require_selection(alias_required: Literal[False]) -> Selection: ...
+def require_selection(alias_required: bool = True) -> Selection:
+    """The sidebar's selection; or an empty state telling a newcomer what to do, and st.stop().
+    With `alias_required=False` a vector field with no aliases yet will do (its alias is None)."""
+    require_client()
     selection = current_selection()
     if selection is None and (missing := not_found_in_url()):
         for message in missing:  # a link made on another connection, or naming something since deleted
@@ -53,7 +65,9 @@ def require_selection(alias_required: bool = True) -> Selection:
         )
         st.page_link("views/upload_centroids.py", label="Upload centroids", icon=":material/upload_file:")
         st.stop()
-    return selection
+    if selection.alias is None:
+        return selection
+    return AliasSelection(selection.dataset_id, selection.vector_field, selection.dimension, selection.alias)
 
 
 def show_no_centroids(selection: Selection) -> None:

@@ -14,6 +14,8 @@ since it was loaded; the panel here then shows what changed and offers a merge o
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -26,7 +28,7 @@ from centroid_explorer.display import markdown_text, one_line
 from centroid_explorer.metadata_edits import ClusterRow, Edits, FreeField
 from centroid_explorer.metadata_sync import StoredChanged
 from components.feedback import show_api_error
-from components.pickers import Selection
+from components.pickers import AliasSelection
 
 
 @dataclass
@@ -53,15 +55,15 @@ class EditorState:
         return [row.cluster_id for row in self.edits.clusters]
 
 
-def _state_key(selection: Selection, *extra: str) -> str:
+def _state_key(selection: AliasSelection, *extra: str) -> str:
     return "::".join(("metadata_editor", selection.dataset_id, selection.vector_field, selection.alias, *extra))
 
 
-def widget_key(state: EditorState, selection: Selection, name: str) -> str:
+def widget_key(state: EditorState, selection: AliasSelection, name: str) -> str:
     return _state_key(selection, name, str(state.generation))
 
 
-def input_key(state: EditorState, selection: Selection, name: str, current) -> str:
+def input_key(state: EditorState, selection: AliasSelection, name: str, current) -> str:
     """The key of the input widget `name` that shows `current`: a new one when `current` is not what
     that widget returned last (the value was changed elsewhere), so it shows `current`."""
     if name in state.seen and state.seen[name] != current:
@@ -75,7 +77,7 @@ def is_dirty(state: EditorState) -> bool:
     return bool(problems) or mine != state.base
 
 
-def editor_state(client, selection: Selection, drawn_by: str) -> EditorState | None:
+def editor_state(client, selection: AliasSelection, drawn_by: str) -> EditorState | None:
     """This selection's editor state: loaded on first use; refreshed from the server when the editor
     is opened again with nothing unsaved (`drawn_by`: a widget name of the caller, absent from the
     session until it is drawn). None (with the message shown) when loading failed."""
@@ -103,7 +105,7 @@ def editor_state(client, selection: Selection, drawn_by: str) -> EditorState | N
     return state
 
 
-def ensure_sizes(client, selection: Selection, state: EditorState) -> None:
+def ensure_sizes(client, selection: AliasSelection, state: EditorState) -> None:
     """Read the clusters' document counts once per selection (they do not change with metadata edits)."""
     if state.sizes is not None:
         return
@@ -117,7 +119,7 @@ def ensure_sizes(client, selection: Selection, state: EditorState) -> None:
         state.sizes = {}
 
 
-def reload(client, selection: Selection, state: EditorState, notice: str) -> None:
+def reload(client, selection: AliasSelection, state: EditorState, notice: str) -> None:
     try:
         base = metadata_sync.load(client, selection.dataset_id, selection.vector_field, selection.alias)
     except APIError as err:
@@ -129,7 +131,7 @@ def reload(client, selection: Selection, state: EditorState, notice: str) -> Non
 # --- the full editor's pieces ---------------------------------------------------------------
 
 
-def description_editor(state: EditorState, selection: Selection) -> None:
+def description_editor(state: EditorState, selection: AliasSelection) -> None:
     text = st.text_area(
         "Alias description",
         value=state.edits.description,
@@ -142,7 +144,7 @@ def description_editor(state: EditorState, selection: Selection) -> None:
     state.seen["description"] = text
 
 
-def cluster_table_editor(state: EditorState, selection: Selection) -> None:
+def cluster_table_editor(state: EditorState, selection: AliasSelection) -> None:
     """Every cluster as a row: id and size read-only; label, description and tags editable."""
     # A keyed fixed-rows editor keeps its edits while its data changes, so it is given the current rows.
     key = input_key(state, selection, "clusters", state.edits.clusters)
@@ -175,7 +177,7 @@ def cluster_table_editor(state: EditorState, selection: Selection) -> None:
     state.seen["clusters"] = rows
 
 
-def free_fields_editor(state: EditorState, selection: Selection) -> None:
+def free_fields_editor(state: EditorState, selection: AliasSelection) -> None:
     """Top-level keys the dashboard does not own, as key / JSON value rows (add and delete rows too)."""
     key = input_key(state, selection, "free_fields", state.edits.free_fields)
     table = pd.DataFrame(
@@ -208,9 +210,21 @@ def show_changes(changes: list[cm.Change]) -> None:
     st.text("\n".join(f"• {change}" for change in changes))
 
 
-def stored_changed_panel(client, selection: Selection, state: EditorState) -> None:
+Side = Literal["mine", "theirs"]
+_SIDES: list[Side] = ["theirs", "mine"]  # the stored value first: it is the preselected one
+
+
+def _side_text(conflict: cm.Conflict, side: Side) -> str:
+    value = conflict.theirs if side == "theirs" else conflict.mine
+    # radio options render Markdown too
+    return f"{'Stored now' if side == 'theirs' else 'Yours'}: {markdown_text(metadata_edits.show_value(value))}"
+
+
+def stored_changed_panel(client, selection: AliasSelection, state: EditorState) -> None:
     """What someone else changed, the fields both sides changed (choose a side), merge or reload."""
     changed = state.stored_changed
+    if changed is None:  # callers draw this panel only after a save found the stored object changed
+        return
     conflicts = changed.merge.conflicts
     with st.container(border=True):
         st.warning(
@@ -220,20 +234,18 @@ def stored_changed_panel(client, selection: Selection, state: EditorState) -> No
         )
         st.markdown("**Changed by someone else since you loaded it:**")
         show_changes(changed.changes)
-        choices = {}
+        choices: dict[int, Side] = {}
         if conflicts:
             st.markdown(f"**Both of you changed {len(conflicts)} field(s); choose the value to keep:**")
             for index, conflict in enumerate(conflicts):
-                choices[index] = st.radio(
+                side = st.radio(
                     markdown_text(_where(conflict.path)),
-                    ["theirs", "mine"],
-                    format_func=lambda side, c=conflict: (  # radio options render Markdown too
-                        f"Stored now: {markdown_text(metadata_edits.show_value(c.theirs))}"
-                        if side == "theirs"
-                        else f"Yours: {markdown_text(metadata_edits.show_value(c.mine))}"
-                    ),
+                    _SIDES,
+                    format_func=partial(_side_text, conflict),
                     key=widget_key(state, selection, f"conflict-{index}"),
                 )
+                if side is not None:  # never None (the first option is preselected); unchosen keeps theirs anyway
+                    choices[index] = side
         else:
             st.markdown("Your edits and theirs touch different fields, so they merge without a choice to make.")
         actions = st.container(horizontal=True)
@@ -254,7 +266,7 @@ def stored_changed_panel(client, selection: Selection, state: EditorState) -> No
             st.rerun()
 
 
-def save_edits(client, selection: Selection, state: EditorState, mine: dict) -> None:
+def save_edits(client, selection: AliasSelection, state: EditorState, mine: dict) -> None:
     """Save `mine` (read-before-write); on a stored change, keep the edits and open the merge panel."""
     try:
         result = metadata_sync.save(
@@ -266,7 +278,7 @@ def save_edits(client, selection: Selection, state: EditorState, mine: dict) -> 
     except APIError as err:
         show_api_error(err, "Saving the metadata")
         return
-    if result.saved:
+    if result.stored is not None:  # saved (SaveResult holds either `stored` or `stored_changed`)
         count = len(cm.diff(state.base, result.stored))
         notice = f"Saved {count} change{'s' if count != 1 else ''} to '{markdown_text(selection.alias)}'."
         state.reset(result.stored, metadata_edits.edits_from(result.stored, state.cluster_ids()), notice)
@@ -278,7 +290,7 @@ def save_edits(client, selection: Selection, state: EditorState, mine: dict) -> 
 # --- one cluster, in place (the cluster documents page) --------------------------------------
 
 
-def cluster_label_editor(client, selection: Selection, cluster_id: str) -> None:
+def cluster_label_editor(client, selection: AliasSelection, cluster_id: str) -> None:
     """Label and description of one cluster, saved with the same read-before-write and merge."""
     state = editor_state(client, selection, drawn_by=f"label-{cluster_id}")
     if state is None:

@@ -34,6 +34,13 @@ class Selection:
     alias: str | None  # None: the vector field has no aliases yet (the upload page can create one)
 
 
+@dataclass(frozen=True)
+class AliasSelection(Selection):
+    """A selection whose alias is chosen: what the pages that read clusters work on."""
+
+    alias: str
+
+
 def current_selection() -> Selection | None:
     """What the sidebar's pickers chose in this run, or None when no dataset and vector field are chosen."""
     return st.session_state.get(_SELECTION)

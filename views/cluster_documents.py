@@ -20,8 +20,8 @@ from centroid_explorer.cluster_view import (
 from centroid_explorer.display import markdown_text, one_line
 from centroid_explorer.metrics import LABELS, metric_name
 from components import charts
-from components.connection import connection_id, get_client
-from components.feedback import require_selection, show_api_error, show_no_centroids, show_no_members
+from components.connection import connection_id
+from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
 from components.metadata_form import cluster_label_editor
 
 PAGE_SIZES = [10, 20, 50, 100]
@@ -30,7 +30,7 @@ TITLE_CHARS = 80  # a cluster's name in an expander's title
 
 st.title(":material/article: Cluster documents")
 selection = require_selection()
-client = get_client()
+client = require_client()
 
 
 @st.cache_data(ttl=300, show_spinner="Listing the clusters…")
@@ -122,7 +122,7 @@ if asked > pages:
 shown = LABELS[metric]
 table = pd.DataFrame(
     [
-        {"#": first + i, "_id": doc.get("_id"), "cluster": labels.get(cid, cid),
+        {"#": first + i, "_id": doc.get("_id"), "cluster": cid if cid is None else labels.get(cid, cid),
          RELEVANCE: float(shown.shown(doc.get(RELEVANCE, float("nan")))), **readable_fields(doc)}
         for i, doc in enumerate(answer.get("results", []))
         for cid in [cluster_of(doc, selection.vector_field, selection.alias)]

@@ -11,8 +11,8 @@ from centroid_explorer.display import markdown_text
 from centroid_explorer.metrics import LABELS, centroid_similarity, metric_name
 from components import charts
 from components.centroid_clicks import centroid_clicks
-from components.connection import connection_id, get_client
-from components.feedback import require_selection, show_api_error, show_no_centroids, show_no_members
+from components.connection import connection_id
+from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
 from components.pickers import URL_KEYS
 from components.warmup import projection_engine
 
@@ -20,7 +20,7 @@ REFINE_POLL_S = 1.0
 
 st.title(":material/scatter_plot: Cluster map")
 selection = require_selection()
-client = get_client()
+client = require_client()
 
 controls = st.columns([2, 2, 3])
 per_cluster = controls[0].select_slider(

@@ -8,12 +8,11 @@ from centroid_explorer import cluster_metadata as cm
 from centroid_explorer import metadata_edits
 from centroid_explorer.display import markdown_text
 from components import metadata_form as form
-from components.connection import get_client
-from components.feedback import require_selection
+from components.feedback import require_client, require_selection
 
 st.title(":material/edit_note: Metadata", anchor=False)
 selection = require_selection()
-client = get_client()
+client = require_client()
 st.caption(
     f"Dataset **{markdown_text(selection.dataset_id)}** · vector field **{markdown_text(selection.vector_field)}** · "
     f"alias **{markdown_text(selection.alias)}**. "

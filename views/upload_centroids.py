@@ -16,16 +16,15 @@ from centroid_explorer.alias_centroids import (
     AliasCentroids,
     AliasExistsError,
     ReplaceIncompleteError,
-    UploadResult,
     centroid_ids,
     read_centroids,
     upload,
 )
-from centroid_explorer.centroid_csv import CentroidCSVError
+from centroid_explorer.centroid_csv import CentroidCSVError, Centroids
 from centroid_explorer.client import APIError, Client
-from components.connection import connection_id, get_client
+from components.connection import connection_id
 from components.csv_upload import format_help, preview_map, preview_table, problem_list
-from components.feedback import require_selection, show_api_error
+from components.feedback import require_client, require_selection, show_api_error
 from components.pickers import Selection, clear_listing_cache
 
 _NEW, _REPLACE = "new", "replace"
@@ -49,7 +48,7 @@ if st.session_state.pop(_OPEN_MAP, False):
     st.switch_page("views/cluster_map.py")
 st.title(":material/upload_file: Upload centroids", anchor=False)
 selection: Selection = require_selection(alias_required=False)  # alias None: this upload makes the first one
-client = get_client()
+client = require_client()
 file_stem = f"{selection.dataset_id}-{selection.vector_field.removesuffix('_vector_')}"
 
 try:
@@ -88,6 +87,7 @@ if uploaded_file is None:
         icon=":material/upload_file:",
     )
 else:
+    centroids: Centroids | None
     try:
         centroids = centroid_csv.parse(uploaded_file.getvalue(), dimension)
     except CentroidCSVError as error:
@@ -140,7 +140,7 @@ else:
                             "so its map shows the centroids alone."
                         )
                         ready = True
-            else:
+            elif selection.alias is not None:  # always, when Replace is offered: there is a current alias
                 alias = selection.alias
                 in_file = set(centroids.ids)
                 removed = sum(1 for cid in existing.ids if cid not in in_file)
@@ -182,9 +182,8 @@ else:
 
 if last is not None and last[0] == selection and uploaded_file is not None and last[1] == uploaded_file.file_id:
     _, _, result, stored = last
-    result: UploadResult
-    removed = f" and removed {result.removed:,} old one(s)" if result.removed else ""
-    st.success(f"**Inserted {result.inserted:,} centroids{removed}.**", icon=":material/task_alt:")
+    removed_text = f" and removed {result.removed:,} old one(s)" if result.removed else ""
+    st.success(f"**Inserted {result.inserted:,} centroids{removed_text}.**", icon=":material/task_alt:")
     st.text(f"Centroids now in the alias {result.alias} ({len(stored):,}), read back from the server:")
     st.dataframe({"Centroid id": stored}, hide_index=True, height=min(38 + 35 * len(stored), 320), key="upload_stored")
     st.button(

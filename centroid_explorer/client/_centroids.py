@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # `list` below is a method: annotations after it name the built-in through this
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -132,7 +133,7 @@ class Centroids:
         path = f"{_BASE}/delete" if centroid_id is None else f"{_BASE}/{path_segment(centroid_id)}/delete"
         return self._session.post(path, {"dataset_id": dataset_id, "vector_field": vector_field, "alias": alias})
 
-    def configs(self, dataset_id: str) -> list[dict[str, Any]]:
+    def configs(self, dataset_id: str) -> builtins.list[dict[str, Any]]:
         """Which aliases have centroids: `[{"vector_fields": [vf], "alias": str, "count": int}]`."""
         return self._session.get(f"/datasets/{path_segment(dataset_id)}/cluster/centroids/configs/list")["results"]
 

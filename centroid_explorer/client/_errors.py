@@ -107,7 +107,7 @@ def error_from_response(
     server_says, errors = _server_message(body, content)
     server_says = redact(server_says, secret)
     where = f"{method} {endpoint}"
-    common = {"status": status, "endpoint": endpoint, "method": method}
+    common: dict[str, Any] = {"status": status, "endpoint": endpoint, "method": method}
     if status in (401, 403):
         return AuthenticationError(
             f"The server rejected the project or API key ({status}) for {where}: {server_says}", **common

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 VECTOR_SUFFIX = "_vector_"
@@ -19,7 +19,7 @@ def vector_fields(schema: Mapping[str, Any]) -> dict[str, int]:
 
 
 def cluster_aliases(
-    vector_field: str, schema: Mapping[str, Any], configs: list[Mapping[str, Any]] | None = None
+    vector_field: str, schema: Mapping[str, Any], configs: Sequence[Mapping[str, Any]] | None = None
 ) -> list[str]:
     """The aliases of `vector_field`, sorted: those whose labels appear in the schema as
     `_cluster_.{vector_field}.{alias}`, and those that have centroids in `configs`

@@ -29,18 +29,21 @@ _TIMEOUT_PHASES: dict[type[httpx.TimeoutException], str] = {
     httpx.PoolTimeout: "pool",
 }
 
+# A tuple, not a list: httpx's `params` type takes a tuple of (str, str) pairs, not a list of them.
+QueryPairs = tuple[tuple[str, str], ...]
+
 # Indirection so that retry tests can record the waits instead of sleeping.
 _sleep = time.sleep
 
 
-def query_params(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+def query_params(params: Mapping[str, Any]) -> QueryPairs:
     """GET parameters the way the API reads them: lists as repeated keys, booleans as
     "True"/"False" (the SDK's spelling), None left out."""
     pairs: list[tuple[str, str]] = []
     for key, value in params.items():
         values = value if isinstance(value, (list, tuple)) else [value]
         pairs.extend((key, _query_value(item)) for item in values if item is not None)
-    return pairs
+    return tuple(pairs)
 
 
 def _query_value(value: Any) -> str:
@@ -98,7 +101,7 @@ class Session:
         return self.request("POST", path, content=json_body(body))
 
     def request(
-        self, method: str, path: str, *, query: list[tuple[str, str]] | None = None, content: bytes | None = None
+        self, method: str, path: str, *, query: QueryPairs | None = None, content: bytes | None = None
     ) -> Any:
         """Send one call, retrying what is worth retrying; the parsed JSON answer or a typed error."""
         started = time.monotonic()
@@ -120,7 +123,7 @@ class Session:
             _sleep(delay)
             attempt += 1
 
-    def _send_once(self, method: str, path: str, query: list[tuple[str, str]] | None, content: bytes | None) -> Any:
+    def _send_once(self, method: str, path: str, query: QueryPairs | None, content: bytes | None) -> Any:
         headers = {"Content-Type": "application/json"} if content is not None else None
         request = self._http.build_request(method, path, params=query, content=content, headers=headers)
         intended = self._base_path + path.lstrip("/").encode("ascii")

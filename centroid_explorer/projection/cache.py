@@ -21,7 +21,7 @@ def layout_key(arrays: list[np.ndarray], **params) -> str:
     for array in arrays:
         array = np.ascontiguousarray(array)
         digest.update(f";{array.dtype.str}{array.shape}".encode())
-        digest.update(array.reshape(-1).view(np.uint8))
+        digest.update(array.reshape(-1).view(np.uint8).data)  # .data: the buffer, as typeshed wants
     return digest.hexdigest()
 
 

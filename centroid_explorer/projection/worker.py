@@ -79,7 +79,7 @@ def stop() -> None:
 # At exit, concurrent.futures waits for the running job: a compile could hold Ctrl-C up for a
 # minute. Stop the worker first (threading's exit hooks run last-registered first, so this one
 # runs before concurrent.futures' own, registered when it was imported above).
-threading._register_atexit(stop)
+threading._register_atexit(stop)  # type: ignore[attr-defined]  # private, so typeshed omits it
 
 
 def _start_worker(parent_pid: int) -> None:

@@ -227,7 +227,7 @@ def _page(page: Page, items_key: str = "documents") -> Response:
     return json_response({items_key: page.items, "cursor": page.cursor, "count": page.count})
 
 
-DeleteBody = Annotated[FieldSelector, Body()]
+DeleteBody = Annotated[FieldSelector | None, Body()]
 PageSizeQuery = Annotated[int, Query(ge=1, le=contract.MAX_PAGE_SIZE, description=contract.describe("page_size"))]
 # Query strings have no null: a missing cursor is "" (the first page), and a missing select_fields [].
 CursorQuery = Annotated[

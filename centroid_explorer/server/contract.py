@@ -6,11 +6,13 @@ decided) is a constant here; the routes and the OpenAPI descriptions read them f
 
 from __future__ import annotations
 
+from typing import Final
+
 # Defaults the SDK uses [doc].
 DEFAULT_ALIAS = "default"
 DEFAULT_PAGE_SIZE = 5
 DEFAULT_PAGE = 1
-DEFAULT_SIMILARITY_METRIC = "cosine"
+DEFAULT_SIMILARITY_METRIC: Final = "cosine"  # Final keeps the literal type the Metric fields need
 DEFAULT_DOCUMENTS_LIST_PAGE_SIZE = 20
 
 # [ours] The largest page any endpoint answers; bigger requests get a 422 naming `page_size`.

@@ -100,16 +100,14 @@ def _check_item(item: Any, index: int, seen: set[str], id_pattern: re.Pattern, i
     if not isinstance(item, dict):
         raise _ItemError(f"#{index}", "must be a JSON object")
     doc_id = item.get(contract.ID_FIELD)
-    valid = isinstance(doc_id, str) and id_pattern.fullmatch(doc_id) is not None
-    label = doc_id if valid else f"#{index}"
-    if not valid:
-        raise _ItemError(label, f"`_id` must be {id_rule}")
+    if not isinstance(doc_id, str) or id_pattern.fullmatch(doc_id) is None:
+        raise _ItemError(f"#{index}", f"`_id` must be {id_rule}")
     if doc_id in seen:
-        raise _ItemError(label, "`_id` is given twice in this request", conflict=True)
+        raise _ItemError(doc_id, "`_id` is given twice in this request", conflict=True)
     seen.add(doc_id)
     bad_name = next((name for name in item if not is_name(name)), None)
     if bad_name is not None:
-        raise _ItemError(label, f"field name {bad_name!r} must be non-empty, without control characters")
+        raise _ItemError(doc_id, f"field name {bad_name!r} must be non-empty, without control characters")
     return doc_id
 
 
@@ -152,7 +150,9 @@ def parse_documents(documents: list[Any], dims: dict[str, int]) -> list[ParsedDo
 
     `dims` maps the dataset's known vector fields to their dimension; new fields are added to it.
     """
-    parsed, failed, seen = [], [], set()
+    parsed: list[ParsedDocument] = []
+    failed: list[_ItemError] = []
+    seen: set[str] = set()
     for index, item in enumerate(documents):
         try:
             doc_id = _check_item(item, index, seen, _NAME, _DOCUMENT_ID_RULE)
@@ -190,7 +190,9 @@ def parse_centroids(centers: list[Any], vector_field: str, dimension: int) -> li
 
     The vector is read from `vector_field`, else from the legacy `centroid_vector_` key.
     """
-    parsed, failed, seen = [], [], set()
+    parsed: list[tuple[str, np.ndarray, bytes]] = []
+    failed: list[_ItemError] = []
+    seen: set[str] = set()
     for index, item in enumerate(centers):
         try:
             cluster_id = _check_item(item, index, seen, _CENTROID_ID, _CENTROID_ID_RULE)

@@ -85,17 +85,17 @@ class EmbeddedServer:
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self._server = _uvicorn_server(self._store, self.credentials)
-        self._thread = threading.Thread(
+        self._thread = thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="centroid-explorer-api", daemon=True
         )
-        self._thread.start()
-        self._wait_healthy()
+        thread.start()
+        self._wait_healthy(thread)
         return self
 
-    def _wait_healthy(self) -> None:
+    def _wait_healthy(self, thread: threading.Thread) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
-            if not self._thread.is_alive():
+            if not thread.is_alive():
                 raise RuntimeError(f"the embedded server on {self.base_url} stopped while starting")
             try:
                 conn = http.client.HTTPConnection(self.host, self.port, timeout=1)

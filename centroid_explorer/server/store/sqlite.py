@@ -251,7 +251,9 @@ class SQLiteStore(Store):
             for name, dim in dims.items():
                 if name not in known:
                     new_fields[name] = {"vector": dim}
-            vector_rows, assignment_rows, seqs = [], [], []
+            vector_rows: list[tuple[int, str, bytes]] = []
+            assignment_rows: list[tuple[str, str, str, str, int]] = []
+            seqs: list[tuple[int]] = []
             for doc in parsed:
                 for path, kind in field_types(doc.fields).items():
                     if path not in known:
@@ -482,7 +484,7 @@ class SQLiteStore(Store):
         where = "dataset_id = ? AND vector_field = ? AND alias = ?"
         key = (dataset_id, vector_field, alias)
         if cluster_ids:
-            known = set()
+            known: set[str] = set()
             for chunk in _chunks(list(cluster_ids), 500):
                 marks = ",".join("?" * len(chunk))
                 for table in ("centroids", "assignments"):
