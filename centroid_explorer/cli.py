@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -173,9 +172,10 @@ def _connection_options(parser: argparse.ArgumentParser) -> None:
 @contextlib.contextmanager
 def connect(args: argparse.Namespace) -> Iterator[Client]:
     """A client for the endpoint the options name, or for an embedded server on the local data folder."""
-    base_url = args.base_url or os.environ.get(config.ENV_BASE_URL)
-    project = args.project or os.environ.get(config.ENV_PROJECT)
-    api_key = args.api_key or os.environ.get(config.ENV_API_KEY)
+    env = config.connection_settings()
+    base_url = args.base_url or env.get(config.ENV_BASE_URL)
+    project = args.project or env.get(config.ENV_PROJECT)
+    api_key = args.api_key or env.get(config.ENV_API_KEY)
     if base_url:
         if not project or not api_key:
             raise UserError(

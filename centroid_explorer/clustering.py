@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from . import alias_centroids, cluster_metadata
+from . import alias_centroids, cluster_metadata, metadata_sync
 from .centroid_csv import Centroids
-from .client import CLUSTER_FIELD, Client, NotFoundError
+from .client import CLUSTER_FIELD, Client
 
 ALGORITHM = "kmeans"
 RANDOM_STATE = 0  # clustering the same vectors twice gives the same clusters
@@ -128,14 +128,6 @@ def cluster_dataset(
     if result["failed_documents"]:
         raise ValueError(f"the server refused {len(result['failed_documents'])} documents: {result['failed_documents'][:3]}")
     record = run.record()
-    metadata = _current_metadata(client, dataset_id, vector_field, alias)
+    metadata = metadata_sync.load(client, dataset_id, vector_field, alias)
     client.centroids.metadata(dataset_id, vector_field, alias, cluster_metadata.with_run(metadata, record))
     return ClusteringSummary(dataset_id, vector_field, alias, len(with_vector), len(documents) - len(with_vector), record)
-
-
-def _current_metadata(client: Client, dataset_id: str, vector_field: str, alias: str) -> dict:
-    try:
-        return client.centroids.metadata(dataset_id, vector_field, alias)
-    except NotFoundError:  # a new alias has no metadata yet
-        return {}
-

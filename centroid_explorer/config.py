@@ -6,12 +6,22 @@ Environment variable names and the data folder live here so that there is one sp
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 ENV_BASE_URL = "RELEVANCE_BASE_URL"
 ENV_PROJECT = "RELEVANCE_PROJECT"
 ENV_API_KEY = "RELEVANCE_API_KEY"
 ENV_DATA_DIR = "CENTROID_EXPLORER_DATA"
+CONNECTION_VARIABLES = (ENV_BASE_URL, ENV_PROJECT, ENV_API_KEY)
+
+
+def connection_settings(source: Mapping[str, object] | None = None) -> dict[str, str]:
+    """The RELEVANCE_* connection settings in `source` (default: os.environ), stripped; unset or blank
+    ones left out. The one reader of them, so the client, the CLI, the server and the dashboard agree."""
+    source = os.environ if source is None else source
+    found = {name: str(source.get(name) or "").strip() for name in CONNECTION_VARIABLES}
+    return {name: value for name, value in found.items() if value}
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from centroid_explorer.client import Client, region_base_url
-from centroid_explorer.config import ENV_API_KEY, ENV_BASE_URL, ENV_PROJECT
+from centroid_explorer.client import Client, Token, TokenError, parse_token
+from centroid_explorer.config import CONNECTION_VARIABLES, connection_settings
 
 
 @dataclass(frozen=True)
@@ -43,32 +43,20 @@ def check_base_url(url: str) -> str:
     return url
 
 
-@dataclass(frozen=True)
-class Token:
-    project: str
-    api_key: str = field(repr=False)
-    region: str | None = None  # the hosted region the token was issued for, if it names one
-
-
 TOKEN_FORMS = "`project:api_key`, `project:api_key:region` or `project:api_key:region:user_id`"
 
 
 def split_token(token: str) -> Token:
-    """A pasted token: `project:api_key`, with the hosted dashboard's `:region` and `:user_id` parts
-    optional (the user id is not needed). Split at every colon, as Client.from_token and the official
-    SDK do, so a key cannot contain one."""
-    parts = [part.strip() for part in token.strip().split(":")]
-    if not 2 <= len(parts) <= 4 or not parts[0] or not parts[1]:
-        raise EndpointError(f"The token must look like {TOKEN_FORMS} (parts joined by colons).")
-    region = parts[2] if len(parts) > 2 and parts[2] else None
-    if region is not None:
-        try:
-            region_base_url(region)
-        except ValueError:
+    """A pasted token, split by the client's parser (so the page and Client.from_token accept the same
+    tokens), with a message for the page that does not repeat it."""
+    try:
+        return parse_token(token)
+    except TokenError as err:
+        if err.bad_region:
             raise EndpointError(
                 "The token's third part is not a region name (lowercase letters, digits and `-`)."
             ) from None
-    return Token(parts[0], parts[1], region)
+        raise EndpointError(f"The token must look like {TOKEN_FORMS} (parts joined by colons).") from None
 
 
 def make_endpoint(base_url: str, project: str, api_key: str) -> Endpoint:
@@ -81,10 +69,10 @@ def make_endpoint(base_url: str, project: str, api_key: str) -> Endpoint:
 
 def endpoint_from(settings: Mapping[str, object]) -> Endpoint | None:
     """The endpoint RELEVANCE_BASE_URL / _PROJECT / _API_KEY describe, or None when any is missing."""
-    values = [str(settings.get(name) or "").strip() for name in (ENV_BASE_URL, ENV_PROJECT, ENV_API_KEY)]
-    if not all(values):
+    found = connection_settings(settings)
+    if len(found) < len(CONNECTION_VARIABLES):
         return None
-    return make_endpoint(*values)
+    return make_endpoint(*(found[name] for name in CONNECTION_VARIABLES))
 
 
 # "Test connection" should answer quickly: a dead host is reported, not retried for a minute.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from centroid_explorer import cluster_metadata
+from centroid_explorer.client import NotFoundError
 from centroid_explorer.cluster_metadata import MISSING, Change, MergeResult, Problem
 from centroid_explorer.metadata_edits import new_problems
 
@@ -50,8 +51,13 @@ class SaveResult:
 
 
 def load(client, dataset_id: str, vector_field: str, alias: str) -> dict:
-    """The alias's metadata object as stored now ({} when nothing is stored)."""
-    stored = client.centroids.metadata(dataset_id, vector_field, alias)
+    """The alias's metadata object as stored now: {} when nothing is stored (an API may answer 404 for
+    a new alias) or the stored value is not an object. The one read of it, for the pages, the CLI's
+    clustering and the demo seeding."""
+    try:
+        stored = client.centroids.metadata(dataset_id, vector_field, alias)
+    except NotFoundError:
+        return {}
     return stored if isinstance(stored, dict) else {}
 
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from centroid_explorer.client import Client
-from centroid_explorer.config import data_dir
+from centroid_explorer.config import connection_settings, data_dir
 from centroid_explorer.display import markdown_code, markdown_text
 from centroid_explorer.embedded import endpoint_of, start_embedded
 from centroid_explorer.endpoint import Endpoint, EndpointError, endpoint_from
@@ -87,14 +87,12 @@ def _embedded_client() -> Client:
 
 
 def configured_settings() -> dict[str, str]:
-    """RELEVANCE_* from st.secrets, overridden by the environment."""
-    settings: dict[str, str] = {}
+    """The RELEVANCE_* settings from st.secrets, overridden by the environment."""
     try:
-        settings.update({key: str(value) for key, value in st.secrets.items() if key.startswith("RELEVANCE_")})
+        secrets = dict(st.secrets)
     except FileNotFoundError:  # no secrets.toml: nothing configured there
-        pass
-    settings.update({key: value for key, value in os.environ.items() if key.startswith("RELEVANCE_")})
-    return settings
+        secrets = {}
+    return connection_settings({**secrets, **os.environ})
 
 
 def _initial_endpoint() -> Endpoint | None:

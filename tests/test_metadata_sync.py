@@ -143,3 +143,9 @@ def test_the_same_change_already_stored_is_no_conflict(client, other_client, ali
 
     assert result.saved and not result.written
     assert result.stored == mine
+
+
+def test_load_reads_an_alias_with_nothing_stored_as_empty(client, alias):
+    """The one read of the stored object (pages, clustering, demo): no centroids, no metadata yet -> {}."""
+    assert metadata_sync.load(client, alias, VF, "never-clustered") == {}
+    assert metadata_sync.load(client, alias, VF, "km")["description"] == "three clusters"

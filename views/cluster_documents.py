@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from centroid_explorer import metadata_sync
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_view import (
@@ -40,7 +41,7 @@ def load_cluster_ids(_client, connection: str, dataset_id: str, vector_field: st
 
 try:
     cluster_ids = load_cluster_ids(client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias)
-    metadata = client.centroids.metadata(selection.dataset_id, selection.vector_field, selection.alias)
+    metadata = metadata_sync.load(client, selection.dataset_id, selection.vector_field, selection.alias)
 except APIError as err:
     show_api_error(err, "Listing the clusters")
     st.stop()

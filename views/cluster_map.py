@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from centroid_explorer import metadata_sync
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_view import RELEVANCE, cluster_names, fetch_cluster_sample, hover_texts
@@ -47,7 +48,7 @@ try:
         client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias, per_cluster, metric
     )
     labels = {cid: notes.label for cid, notes in cluster_notes(
-        client.centroids.metadata(selection.dataset_id, selection.vector_field, selection.alias)
+        metadata_sync.load(client, selection.dataset_id, selection.vector_field, selection.alias)
     ).items() if notes.label}
 except APIError as err:
     show_api_error(err, "Loading the map")

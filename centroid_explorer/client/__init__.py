@@ -6,7 +6,7 @@ server alike. The only module of the project that imports httpx.
 
 Connecting: `Client(base_url, project, api_key)`; `Client.from_token("project:api_key[:region]",
 base_url=None)` for the token the hosted service hands out (its region, if any, picks the base
-URL unless `base_url` is given); `Client.from_env()` from RELEVANCE_BASE_URL, RELEVANCE_PROJECT
+URL unless `base_url` is given; `parse_token` splits one); `Client.from_env()` from RELEVANCE_BASE_URL, RELEVANCE_PROJECT
 and RELEVANCE_API_KEY. `REGIONS` maps the hosted regions to their base URLs.
 
 Waiting: `connect_timeout` (5 s) to open a connection, `timeout` (30 s) for each read/write;
@@ -20,7 +20,7 @@ Inserts go in requests of at most 1,000 documents / 8 MiB.
 See docs/architecture.md for every call and docs/api-contract.md for the wire contract.
 """
 
-from ._client import REGIONS, Client, region_base_url
+from ._client import REGIONS, Client, Token, TokenError, parse_token, region_base_url
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -47,7 +47,10 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "ServerError",
+    "Token",
+    "TokenError",
     "cluster_aliases",
+    "parse_token",
     "region_base_url",
     "vector_fields",
     "vectors_of",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from ..config import ENV_API_KEY, ENV_BASE_URL, ENV_PROJECT
+from ..config import CONNECTION_VARIABLES, connection_settings
 from ._centroids import Centroids
 from ._datasets import Datasets
 from ._session import Session
@@ -24,6 +24,40 @@ def region_base_url(region: str) -> str:
     if not _REGION_NAME.fullmatch(region):
         raise ValueError(f"not a region name: {region!r}")
     return f"https://api.{region}.relevance.ai/latest"
+
+
+@dataclass(frozen=True)
+class Token:
+    """The parts of a hosted-service token; the key is in no repr."""
+
+    project: str
+    api_key: str = field(repr=False)
+    region: str | None = None  # the hosted region the token was issued for, if it names one
+
+
+class TokenError(ValueError):
+    """A token that is not `project:api_key[:region[:user_id]]`; `bad_region` when only the third part
+    is wrong. The message never repeats the key."""
+
+    def __init__(self, message: str, *, bad_region: bool = False):
+        super().__init__(message)
+        self.bad_region = bad_region
+
+
+def parse_token(token: str) -> Token:
+    """`project:api_key`, with the hosted dashboard's `:region` and `:user_id` parts optional (the user id
+    is not needed). Split at every colon, as the official SDK does, so a key cannot contain one. The one
+    parser of tokens: Client.from_token and the dashboard's Connect page accept the same ones."""
+    parts = [part.strip() for part in token.strip().split(":")]
+    if not 2 <= len(parts) <= 4 or not parts[0] or not parts[1]:
+        raise TokenError("a token looks like project:api_key or project:api_key:region")
+    region = (parts[2] or None) if len(parts) > 2 else None
+    if region is not None:
+        try:
+            region_base_url(region)
+        except ValueError as err:
+            raise TokenError(str(err), bad_region=True) from None
+    return Token(parts[0], parts[1], region)
 
 
 # The hosted regions of the 2021-2022 API (the SDK's region names).
@@ -80,23 +114,21 @@ class Client:
     def from_token(cls, token: str, base_url: str | None = None, **options: Any) -> Client:
         """A client from the hosted service's token, `project:api_key` or `project:api_key:region`
         (a fourth part, the SDK's user id, is ignored). `base_url` wins over the token's region."""
-        parts = token.strip().split(":")
-        if len(parts) < 2 or not parts[0] or not parts[1]:
-            raise ValueError("a token looks like project:api_key or project:api_key:region")
+        parsed = parse_token(token)
         if base_url is None:
-            if len(parts) < 3 or not parts[2]:
+            if parsed.region is None:
                 raise ValueError("this token names no region: give base_url")
-            base_url = region_base_url(parts[2])
-        return cls(base_url, parts[0], parts[1], **options)
+            base_url = region_base_url(parsed.region)
+        return cls(base_url, parsed.project, parsed.api_key, **options)
 
     @classmethod
     def from_env(cls, **options: Any) -> Client:
         """A client from $RELEVANCE_BASE_URL, $RELEVANCE_PROJECT and $RELEVANCE_API_KEY."""
-        names = (ENV_BASE_URL, ENV_PROJECT, ENV_API_KEY)
-        missing = [name for name in names if not os.environ.get(name)]
+        settings = connection_settings()
+        missing = [name for name in CONNECTION_VARIABLES if name not in settings]
         if missing:
             raise ValueError(f"set {', '.join(missing)} to connect to a Relevance AI endpoint")
-        return cls(*(os.environ[name] for name in names), **options)
+        return cls(*(settings[name] for name in CONNECTION_VARIABLES), **options)
 
     def close(self) -> None:
         self._session.close()

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import ENV_API_KEY, ENV_PROJECT
+from ..config import ENV_API_KEY, ENV_PROJECT, connection_settings
 
 CREDENTIALS_FILENAME = "credentials.json"
 DEFAULT_PROJECT = "local"
@@ -53,8 +53,9 @@ def _write_file(path: Path, stored: dict[str, str]) -> None:
 
 
 def resolve(data_dir: str | Path, project: str | None = None, api_key: str | None = None) -> Credentials:
-    project = project or os.environ.get(ENV_PROJECT) or None
-    api_key = api_key or os.environ.get(ENV_API_KEY) or None
+    env = connection_settings()
+    project = project or env.get(ENV_PROJECT)
+    api_key = api_key or env.get(ENV_API_KEY)
     if project and api_key:
         return Credentials(project, api_key)
     path = Path(data_dir) / CREDENTIALS_FILENAME

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from centroid_explorer.client import Client
@@ -178,3 +179,24 @@ def test_the_configured_key_is_never_sent_to_a_typed_base_url(app_page, live_ser
     assert not at.exception
     assert not at.success, [s.value for s in at.success]
     assert [e.value for e in at.error] == ["API key is empty: type it (or paste a token)."]
+
+
+@pytest.mark.parametrize("parts", [
+    "{p}:{k}", " {p} : {k} ", "{p}:{k}:us-east-1", "{p}:{k}:us-east-1:uid", "{p}:{k}::uid", "{p}:{k}:",
+    "{k}", ":{k}", "{p}:", "{p}:{k}:US East!", "{p}:{k}:us-east-1:uid:extra",
+])
+def test_the_connect_page_and_client_from_token_accept_the_same_tokens(app_page, live_server, parts):
+    """One token parser: a token the page refuses, Client.from_token refuses too, and the other way round."""
+    token = parts.format(p=live_server.project, k=live_server.api_key)
+    try:
+        Client.from_token(token, base_url=live_server.base_url).close()
+        client_accepts = True
+    except ValueError:
+        client_accepts = False
+    at = app_page(CONNECT)
+    _fill_endpoint(at, live_server.base_url, token=token)
+    _by_label(at.main.button, "Test connection").click().run()
+    assert not at.exception
+    page_accepts = any("answered" in s.value for s in at.success)
+    assert page_accepts == client_accepts, [e.value for e in at.error]
+    assert page_accepts != bool(at.error)

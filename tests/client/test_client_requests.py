@@ -294,6 +294,18 @@ def test_from_env_reads_the_three_variables(monkeypatch, api_key):
         assert api_key not in repr(client)
 
 
+def test_from_env_reads_a_blank_variable_as_unset_and_strips_the_others(monkeypatch, api_key):
+    """As the dashboard does (one reader, config.connection_settings): a blank key is no key."""
+    monkeypatch.setenv(ENV_BASE_URL, f" {REGIONS['us-east-1']} ")
+    monkeypatch.setenv(ENV_PROJECT, " proj ")
+    monkeypatch.setenv(ENV_API_KEY, "   ")
+    with pytest.raises(ValueError, match=f"set {ENV_API_KEY} "):
+        Client.from_env()
+    monkeypatch.setenv(ENV_API_KEY, f" {api_key} ")
+    with Client.from_env() as client:
+        assert (client.base_url, client.project) == (REGIONS["us-east-1"], "proj")
+
+
 def test_regions_follow_the_sdk_rule():
     assert REGIONS["us-east-1"] == "https://api.us-east-1.relevance.ai/latest"
     assert region_base_url("ap-southeast-2") == "https://api.ap-southeast-2.relevance.ai/latest"
