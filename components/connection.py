@@ -71,7 +71,7 @@ class _Remembered:
             self._by_token.pop(token, None)
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def _remembered() -> _Remembered:
     return _Remembered()
 
