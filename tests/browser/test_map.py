@@ -67,7 +67,8 @@ def test_a_large_sample_is_drawn_in_webgl_with_every_point(page, app_url, wait_f
     page.wait_for_function(MAP_DRAWN)
     wait_for_app(page)
     page.get_by_role("slider").first.press("End")  # "Documents per cluster" to its largest, 500
-    page.wait_for_function(f"() => document.querySelector({MAP!r})._fullData[0].type === 'scattergl'")
+    # The chart element is replaced while the page reruns: look it up null-safe until the new one is drawn.
+    page.wait_for_function(f"() => document.querySelector({MAP!r})?._fullData?.[0]?.type === 'scattergl'")
     wait_for_app(page)
     assert_no_traceback(page)
     drawn = page.evaluate(COUNT_DOCUMENT_POINTS, MAP)
