@@ -53,8 +53,8 @@ def test_a_label_edited_and_saved_survives_a_reload(page, app_url, wait_for_app,
     _type_into_cell(page, wait_for_app, LABEL_COLUMN, 3, "Threes (browser test)")
     save_screenshot(page, "metadata-unsaved")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("Saved 1 change to 'kmeans-10'.").wait_for()
     wait_for_app(page)
+    page.get_by_text("Saved 1 change to 'kmeans-10'.").wait_for()
 
     page.reload()
     wait_for_app(page)
