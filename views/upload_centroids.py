@@ -79,6 +79,12 @@ uploaded_file = st.file_uploader(
     key="upload_file",
 )
 
+def _names(selection) -> tuple:
+    """What a selection names, to compare across runs: once its alias exists, the sidebar's selection
+    comes back as an AliasSelection, which never equals the plain Selection stored before."""
+    return selection.dataset_id, selection.vector_field, selection.alias
+
+
 last = st.session_state.get(_RESULT)
 if uploaded_file is None:
     st.info(
@@ -94,7 +100,7 @@ else:
         problem_list(error)
         centroids = None
     if centroids is not None:
-        already_done = last is not None and last[0] == selection and last[1] == uploaded_file.file_id
+        already_done = last is not None and last[0] == _names(selection) and last[1] == uploaded_file.file_id
         st.success(
             f"**The file holds {len(centroids.ids):,} centroids of {centroids.dimension:,} dims, all good.**"
             + ("" if already_done else " Nothing is written until you press Upload below."),
@@ -177,10 +183,10 @@ else:
                     if selection.alias is None:  # the first alias: the sidebar picks it
                         st.session_state["alias"] = alias
                         selection = replace(selection, alias=alias)
-                    st.session_state[_RESULT] = (selection, uploaded_file.file_id, result, stored)
+                    st.session_state[_RESULT] = (_names(selection), uploaded_file.file_id, result, stored)
                     st.rerun()
 
-if last is not None and last[0] == selection and uploaded_file is not None and last[1] == uploaded_file.file_id:
+if last is not None and last[0] == _names(selection) and uploaded_file is not None and last[1] == uploaded_file.file_id:
     _, _, result, stored = last
     removed_text = f" and removed {result.removed:,} old one(s)" if result.removed else ""
     st.success(f"**Inserted {result.inserted:,} centroids{removed_text}.**", icon=":material/task_alt:")
