@@ -227,7 +227,9 @@ def _page(page: Page, items_key: str = "documents") -> Response:
     return json_response({items_key: page.items, "cursor": page.cursor, "count": page.count})
 
 
-DeleteBody = Annotated[FieldSelector | None, Body()]
+# Optional (the fields may come in the query string), but not nullable: `| None` would make the
+# schema admit a JSON null body, which the server refuses. Hence the defaults of None below.
+DeleteBody = Annotated[FieldSelector, Body()]
 PageSizeQuery = Annotated[int, Query(ge=1, le=contract.MAX_PAGE_SIZE, description=contract.describe("page_size"))]
 # Query strings have no null: a missing cursor is "" (the first page), and a missing select_fields [].
 CursorQuery = Annotated[
@@ -369,7 +371,7 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
     @api.post(f"{CENTROIDS}/delete", response_model=StatusResponse, tags=["centroids"], description=delete_doc,
               openapi_extra=body_required)
     def delete_alias_centroids(
-        query: Annotated[Selector | None, Depends(delete_query)], body: DeleteBody = None
+        query: Annotated[Selector | None, Depends(delete_query)], body: DeleteBody = None  # type: ignore[assignment]
     ) -> Response:
         return delete_centroids(body, query, None)
 
@@ -378,7 +380,7 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
               description="One centroid, by id (percent-encoded in the path).\n\n" + delete_doc,
               openapi_extra=body_required)
     def delete_one_centroid(
-        centroid_id: str, query: Annotated[Selector | None, Depends(delete_query)], body: DeleteBody = None
+        centroid_id: str, query: Annotated[Selector | None, Depends(delete_query)], body: DeleteBody = None  # type: ignore[assignment]
     ) -> Response:
         return delete_centroids(body, query, centroid_id)
 
