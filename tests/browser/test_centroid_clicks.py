@@ -54,7 +54,7 @@ def _open_map(page, url, wait_for_app) -> list[dict]:
     return page.evaluate(MAP_POINTS, MAP)
 
 
-def test_every_click_on_a_centroid_diamond_opens_that_cluster_and_documents_stay_clickable(
+def test_every_click_on_a_centroid_diamond_opens_that_cluster(
     page, running_app, tmp_path, wait_for_app, save_screenshot, assert_no_traceback
 ):
     (tmp_path / "data").mkdir(), (tmp_path / "logs").mkdir()
@@ -82,22 +82,3 @@ def test_every_click_on_a_centroid_diamond_opens_that_cluster_and_documents_stay
             assert _open_map(page, url, wait_for_app) == points  # the same (cached) layout
         assert covered >= CLUSTERS // 2  # the case that failed: documents right under the pointer
 
-        # Zoomed in on a cluster (its documents spread, the diamond keeps its size), a click on a document
-        # outside the diamond (which reaches 14 px from its centre) lists that document.
-        centre = centroids[0]
-        page.mouse.move(centre["x"] - 30, centre["y"] - 30)
-        page.mouse.down()
-        page.mouse.move(centre["x"] + 30, centre["y"] + 30, steps=8)
-        page.mouse.up()
-        page.wait_for_function(f"() => document.querySelector({MAP!r})._fullLayout.xaxis.autorange === false")
-        zoomed = page.evaluate(MAP_POINTS, MAP)
-        diamonds = [p for p in zoomed if p["centroid"]]
-        document = max(
-            (p for p in zoomed if not p["centroid"] and p["cluster"] == centre["cluster"]),
-            key=lambda d: min(abs(d["x"] - c["x"]) + abs(d["y"] - c["y"]) for c in diamonds),
-        )
-        assert min(abs(document["x"] - c["x"]) + abs(document["y"] - c["y"]) for c in diamonds) > 14
-        page.mouse.move(document["x"], document["y"])
-        page.locator(".hoverlayer .hovertext").first.wait_for()
-        page.mouse.click(document["x"], document["y"])
-        page.get_by_role("heading", name="1 selected documents").wait_for()
