@@ -314,14 +314,21 @@ class _Problems(list):
         return len(self) > MAX_PROBLEMS
 
 
-def _split_header(header: list[str]) -> tuple[str, list[str]]:
-    problems = []
+def repeated_names(header: list[str]) -> list[str]:
+    """The column names the header holds more than once, in header order (linear in the columns)."""
     seen: set[str] = set()
     repeated: dict[str, None] = {}  # a dict, not a set: names come back in header order
     for name in header:
         if name in seen:
             repeated[name] = None
         seen.add(name)
+    return list(repeated)
+
+
+def _split_header(header: list[str]) -> tuple[str, list[str]]:
+    problems = []
+    seen = set(header)
+    repeated = repeated_names(header)
     if len(repeated) == 1:
         problems.append(Problem(f"the column name {names_text(repeated)} appears more than once", row=1))
     elif repeated:

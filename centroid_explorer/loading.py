@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from .centroid_csv import csv_error_text, json_numbers, names_text, separator_hint
+from .centroid_csv import csv_error_text, json_numbers, names_text, repeated_names, separator_hint
 from .checks import fits_float32, problems_text
 from .client import CLUSTER_FIELD, VECTOR_SUFFIX, Client, NotFoundError, vector_fields
 
@@ -237,12 +237,8 @@ def _read_csv(path: Path) -> Iterator[Located]:
 
 
 def _header_problems(header: list[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated: dict[str, None] = {}  # a dict, not a set: names come back in header order
-    for name in header:
-        if name in seen:
-            repeated[name] = None
-        seen.add(name)
+    seen = set(header)
+    repeated = repeated_names(header)
     problems = []
     if "_id" not in seen:
         problems.append(f"no `_id` column: {separator_hint(header) or 'name the id column `_id`'}")
