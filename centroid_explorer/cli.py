@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, alias_centroids, api_messages, centroid_csv, config
+from . import __version__, alias_centroids, centroid_csv, config, endpoint
 from .client import APIError, Client, NotFoundError, vector_fields
 
 if TYPE_CHECKING:  # imported where used at run time: tqdm is slow to import
@@ -200,7 +200,7 @@ def _check_base_url(client: Client) -> None:
     try:
         client.datasets.list()
     except NotFoundError:
-        raise UserError(f"{api_messages.WRONG_BASE_URL} (asked: {client.base_url})") from None
+        raise UserError(f"{endpoint.WRONG_BASE_URL} (asked: {client.base_url})") from None
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -221,12 +221,12 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _load(args: argparse.Namespace) -> None:
-    from . import loading
+    from . import document_import
 
     with connect(args) as client, _ProgressBar(f"loading {args.file.name}") as bar:
         try:
-            summary = loading.load_file(client, args.file, args.dataset_id, progress=bar)
-        except loading.LoadError as error:
+            summary = document_import.load_file(client, args.file, args.dataset_id, progress=bar)
+        except document_import.LoadError as error:
             raise UserError(f"{args.file} was not loaded, nothing was written:\n{error}") from None
     fields = ", ".join(f"{name} ({dim})" for name, dim in summary.vector_fields.items()) or "none"
     print(f"loaded {summary.inserted:,} documents into {summary.dataset_id}; vector fields: {fields}")

@@ -8,17 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from centroid_explorer import metadata_sync
+from centroid_explorer.alias_centroids import centroid_ids
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
-from centroid_explorer.cluster_view import (
-    RELEVANCE,
-    cluster_names,
-    cluster_of,
-    fetch_centroids,
-    readable_fields,
-    relevance_sample,
-)
-from centroid_explorer.display import markdown_text, one_line
+from centroid_explorer.cluster_sample import RELEVANCE, cluster_of, readable_fields, relevance_sample
+from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.metrics import LABELS, metric_name
 from components import charts
 from components.connection import connection_id
@@ -36,7 +30,7 @@ client = require_client()
 
 @st.cache_data(ttl=300, show_spinner="Listing the clusters…")
 def load_cluster_ids(_client, connection: str, dataset_id: str, vector_field: str, alias: str) -> list[str]:
-    return fetch_centroids(_client, dataset_id, vector_field, alias)[0]
+    return centroid_ids(_client, dataset_id, vector_field, alias)
 
 
 try:
