@@ -30,10 +30,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from . import contract
 from .credentials import Credentials
+from .documents import selected
 from .errors import BadRequest, StoreError
 from .models import (
     VECTOR_FIELD_QUERY,
     BulkInsertRequest,
+    BulkUpdateRequest,
+    CenterListRequest,
+    CenterListResponse,
     CentroidPage,
     CentroidsDocumentsRequest,
     CentroidsInsertRequest,
@@ -341,6 +345,33 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         )
         return json_response({"results": page.items, "count": page.count, "cursor": page.cursor})
 
+    def list_from_center(request: CenterListRequest, furthest: bool) -> Response:
+        selector = body_selector(request)
+        cluster_ids = list(dict.fromkeys(request.cluster_ids)) or store.cluster_ids(
+            selector.dataset_id, selector.vector_field, selector.alias)
+        results, count = {}, 0
+        for cluster_id in cluster_ids:
+            page = store.cluster_documents(
+                selector.dataset_id, selector.vector_field, [cluster_id], selector.alias, request.page_size, None,
+                request.page, request.include_vector, request.similarity_metric, furthest,
+            )
+            results[cluster_id] = [selected(doc, request.select_fields + [contract.RELEVANCE_FIELD])
+                                   for doc in page.items] if request.select_fields else page.items
+            count += page.count
+        return json_response({"results": results, "count": count})
+
+    @api.post(f"{CENTROIDS}/list_closest_to_center", response_model=CenterListResponse, tags=["centroids"],
+              description="Each cluster's members closest to its centroid first (the SDK 0.19.2's route).\n\n"
+              + contract.describe("center_results", "relevance", "center_filters"))
+    def list_closest_to_center(request: CenterListRequest) -> Response:
+        return list_from_center(request, furthest=False)
+
+    @api.post(f"{CENTROIDS}/list_furthest_from_center", response_model=CenterListResponse, tags=["centroids"],
+              description="Each cluster's members farthest from its centroid first (the SDK 0.19.2's route).\n\n"
+              + contract.describe("center_results", "relevance", "center_filters"))
+    def list_furthest_from_center(request: CenterListRequest) -> Response:
+        return list_from_center(request, furthest=True)
+
     @api.get(f"{CENTROIDS}/metadata", response_model=MetadataResponse, tags=["metadata"], openapi_extra=GET_SELECTOR)
     def read_metadata(selector: Annotated[Selector, Depends(query_selector)]) -> Response:
         """The alias's metadata object ({} when none was written)."""
@@ -415,6 +446,13 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
     ) -> Response:
         inserted = store.bulk_insert(dataset_id, request.documents)
         return json_response({"inserted": inserted, "failed_documents": []})
+
+    @api.post("/datasets/{dataset_id}/documents/bulk_update", response_model=InsertResponse, tags=["datasets"],
+              description="Partial updates of stored documents by `_id` (the SDK's `bulk_update`).\n\n"
+              + contract.describe("update", "vectors", "names", "depth", "body"))
+    def bulk_update(dataset_id: str, request: BulkUpdateRequest) -> Response:
+        updated = store.bulk_update(dataset_id, request.updates)
+        return json_response({"inserted": updated, "failed_documents": []})
 
     @api.get("/datasets/{dataset_id}/documents/list", response_model=DocumentsPage, tags=["datasets"])
     def list_documents(

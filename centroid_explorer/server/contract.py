@@ -51,6 +51,8 @@ DATASET_ID_PATTERN = r"^[a-z0-9_-]{1,200}$"
 # with a newline or escape code cannot be shown or typed back.
 _CONTROL = r"\x00-\x1f\x7f-\x9f"
 NAME_PATTERN = rf"^[^{_CONTROL}]+$"
+# [ours] A partial update names fields by dotted paths (`a.b`): names as above, no empty part between dots.
+UPDATE_PATH_PATTERN = rf"^[^.{_CONTROL}]+(?:\.[^.{_CONTROL}]+)*$"
 # [ours] A centroid id goes into a URL path (`/services/cluster/centroids/{id}/delete`), and SDKs put
 # it there unescaped: so insert refuses ids that cannot travel as one path segment that way, which
 # are `.` and `..` (clients resolve them as dot segments), and ids holding `/`, `?`, `#` or `%`.
@@ -128,6 +130,24 @@ OURS = {
         "centroids keeps the alias metadata and the documents' cluster assignments."
     ),
     "create": "An existing dataset id answers 409.",
+    "update": (
+        "A partial update by `_id`: a dotted name is a path (`\"a.b\": 1` sets `b` inside the object `a`), an "
+        "object value is merged key by key into the object stored there, any other value replaces. All-or-nothing: "
+        "every `_id` must name a stored document (else 404, `failed_documents` listing the unknown ones); the "
+        "updated documents are checked as inserts are (400 / 409 with `failed_documents`), and a path through a "
+        "value that is not an object is a 409. The answer is {\"inserted\": n, \"failed_documents\": []}, the "
+        "names the SDK's `update_documents` reads."
+    ),
+    "insert_date": "Taken for the SDK's sake; this server adds no date field (as on bulk_insert).",
+    "center_filters": (
+        "Not supported by this server: only an empty list (the SDK's default) is taken. The SDK's other "
+        "fields (approx, sum_fields, facets, min_score, include_count, include_facets) are ignored."
+    ),
+    "center_results": (
+        "Cluster id -> that cluster's page of members (`page_size` per cluster, page `page`), ordered by "
+        "`_relevance` to their own centroid under `similarity_metric`, each with `_relevance`; clusters in the order "
+        "asked (every cluster of the alias, sorted, when `cluster_ids` is empty)."
+    ),
     "errors": (
         "422 is FastAPI's validation shape; every other error is {\"message\": str}: 400 bad request, "
         "401 auth, 404 unknown dataset / vector field / alias / cluster, 408 body too slow, "

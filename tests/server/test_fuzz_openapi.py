@@ -71,7 +71,8 @@ OPERATIONS = [
     ("POST", f"{C}/{{centroid_id}}/delete"), ("GET", "/datasets/{dataset_id}/cluster/centroids/configs/list"),
     ("GET", "/datasets/list"), ("GET", "/datasets/{dataset_id}/schema"), ("POST", "/datasets/create"),
     ("POST", "/datasets/{dataset_id}/documents/bulk_insert"), ("GET", "/datasets/{dataset_id}/documents/list"),
-    ("POST", "/datasets/delete"),
+    ("POST", "/datasets/delete"), ("POST", f"{C}/list_closest_to_center"), ("POST", f"{C}/list_furthest_from_center"),
+    ("POST", "/datasets/{dataset_id}/documents/bulk_update"),
 ]
 
 

@@ -69,6 +69,13 @@ class Store(ABC):
         """Insert or replace documents by `_id` (creating the dataset if missing); all of them or none."""
 
     @abstractmethod
+    def bulk_update(self, dataset_id: str, updates: list[Any]) -> int:
+        """Partial updates by `_id` (`..documents.apply_updates`), checked as inserts are; all of them or none.
+
+        Every `_id` must name a stored document (`..documents.refuse_unknown`: a 404 listing the others).
+        """
+
+    @abstractmethod
     def list_documents(
         self,
         dataset_id: str,
@@ -141,5 +148,11 @@ class Store(ABC):
         page: int = contract.DEFAULT_PAGE,
         include_vector: bool = False,
         similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
+        furthest: bool = False,
     ) -> Page:
-        """Members of `cluster_ids` (empty = every cluster) ranked by `_relevance` to their own centroid."""
+        """Members of `cluster_ids` (empty = every cluster) ranked by `_relevance` to their own centroid,
+        closest first (`furthest`: farthest first; see `..ranking.rank`)."""
+
+    @abstractmethod
+    def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
+        """Every cluster of the alias (with a centroid or with members), sorted; 404 for an unknown alias."""

@@ -26,7 +26,18 @@ import orjson
 
 from ...config import make_private_dir
 from .. import contract
-from ..documents import check_schema, field_types, parse_centroids, parse_documents, selected, serialized_metadata
+from ..documents import (
+    ParsedDocument,
+    apply_updates,
+    check_schema,
+    field_types,
+    parse_centroids,
+    parse_documents,
+    refuse_unknown,
+    selected,
+    serialized_metadata,
+    update_ids,
+)
 from ..errors import Conflict, NotFound
 from ..paging import Page, decode_cursor, encode_cursor, offset_cursor
 from ..ranking import ClusterMembers, Ranking, RankingCache, rank
@@ -246,40 +257,69 @@ class SQLiteStore(Store):
             parsed = parse_documents(documents, dims)
             if not exists:
                 self._add_dataset(conn, dataset_id)
-            known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
-            new_fields: dict[str, Any] = {}
-            for name, dim in dims.items():
-                if name not in known:
-                    new_fields[name] = {"vector": dim}
-            vector_rows: list[tuple[int, str, bytes]] = []
-            assignment_rows: list[tuple[str, str, str, str, int]] = []
-            seqs: list[tuple[int]] = []
-            for doc in parsed:
-                for path, kind in field_types(doc.fields).items():
-                    if path not in known:
-                        new_fields.setdefault(path, kind)
-                seq = conn.execute(
-                    "INSERT INTO documents (dataset_id, doc_id, body) VALUES (?, ?, ?) "
-                    "ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING seq",
-                    (dataset_id, doc.doc_id, doc.body),
-                ).fetchone()[0]
-                seqs.append((seq,))
-                vector_rows.extend((seq, name, to_blob(v)) for name, v in doc.vectors.items())
-                assignment_rows.extend((dataset_id, vf, alias, cid, seq) for vf, alias, cid in doc.assignments)
-            # Replacing a document replaces its vectors and cluster assignments too.
-            conn.executemany("DELETE FROM vectors WHERE doc_seq = ?", seqs)
-            conn.executemany("DELETE FROM assignments WHERE doc_seq = ?", seqs)
-            conn.executemany("INSERT INTO vectors (doc_seq, field, data) VALUES (?, ?, ?)", vector_rows)
-            conn.executemany(
-                "INSERT INTO assignments (dataset_id, vector_field, alias, cluster_id, doc_seq) VALUES (?, ?, ?, ?, ?)",
-                assignment_rows,
-            )
-            conn.executemany(
-                "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
-                [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
-            )
-            self._bump(conn, dataset_id)
+            self._put_documents(conn, dataset_id, parsed, dims)
             return len(parsed)
+
+    def bulk_update(self, dataset_id: str, updates: list[Any]) -> int:
+        ids = update_ids(updates)
+        with self._write() as conn:
+            self._require_dataset(conn, dataset_id)
+            stored: dict[str, tuple[int, bytes]] = {}
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                stored.update((doc_id, (seq, body)) for seq, doc_id, body in conn.execute(
+                    f"SELECT seq, doc_id, body FROM documents WHERE dataset_id = ? AND doc_id IN ({marks})",
+                    (dataset_id, *chunk),
+                ))
+            refuse_unknown([doc_id for doc_id in ids if doc_id not in stored], len(ids))
+            documents = self._assemble(conn, [stored[doc_id] for doc_id in ids], include_vector=True)
+            for doc in documents:  # stored vectors go through the same checks as incoming ones
+                for name, value in doc.items():
+                    if isinstance(value, np.ndarray):
+                        doc[name] = value.tolist()
+            apply_updates(documents, updates)
+            dims = self._vector_dims(conn, dataset_id)
+            parsed = parse_documents(documents, dims)
+            self._put_documents(conn, dataset_id, parsed, dims)
+            return len(parsed)
+
+    def _put_documents(
+        self, conn: sqlite3.Connection, dataset_id: str, parsed: list[ParsedDocument], dims: dict[str, int]
+    ) -> None:
+        """Insert or replace checked documents (their vectors and assignments too), add new fields to the schema."""
+        known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
+        new_fields: dict[str, Any] = {}
+        for name, dim in dims.items():
+            if name not in known:
+                new_fields[name] = {"vector": dim}
+        vector_rows: list[tuple[int, str, bytes]] = []
+        assignment_rows: list[tuple[str, str, str, str, int]] = []
+        seqs: list[tuple[int]] = []
+        for doc in parsed:
+            for path, kind in field_types(doc.fields).items():
+                if path not in known:
+                    new_fields.setdefault(path, kind)
+            seq = conn.execute(
+                "INSERT INTO documents (dataset_id, doc_id, body) VALUES (?, ?, ?) "
+                "ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING seq",
+                (dataset_id, doc.doc_id, doc.body),
+            ).fetchone()[0]
+            seqs.append((seq,))
+            vector_rows.extend((seq, name, to_blob(v)) for name, v in doc.vectors.items())
+            assignment_rows.extend((dataset_id, vf, alias, cid, seq) for vf, alias, cid in doc.assignments)
+        # Replacing a document replaces its vectors and cluster assignments too.
+        conn.executemany("DELETE FROM vectors WHERE doc_seq = ?", seqs)
+        conn.executemany("DELETE FROM assignments WHERE doc_seq = ?", seqs)
+        conn.executemany("INSERT INTO vectors (doc_seq, field, data) VALUES (?, ?, ?)", vector_rows)
+        conn.executemany(
+            "INSERT INTO assignments (dataset_id, vector_field, alias, cluster_id, doc_seq) VALUES (?, ?, ?, ?, ?)",
+            assignment_rows,
+        )
+        conn.executemany(
+            "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
+            [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
+        )
+        self._bump(conn, dataset_id)
 
     def list_documents(
         self,
@@ -453,6 +493,7 @@ class SQLiteStore(Store):
         page: int = contract.DEFAULT_PAGE,
         include_vector: bool = False,
         similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
+        furthest: bool = False,
     ) -> Page:
         start = decode_cursor(cursor, first=(page - 1) * page_size)
         with self._read() as conn:
@@ -461,9 +502,10 @@ class SQLiteStore(Store):
             clusters = tuple(sorted(set(cluster_ids)))
 
             def make() -> Ranking:
-                return rank(self._members(conn, dataset_id, vector_field, alias, clusters), similarity_metric)
+                members = self._members(conn, dataset_id, vector_field, alias, clusters)
+                return rank(members, similarity_metric, furthest)
 
-            query = (dataset_id, vector_field, alias, clusters, similarity_metric)
+            query = (dataset_id, vector_field, alias, clusters, similarity_metric, furthest)
             ranking = self._rankings.get_or_rank(query, generation, make)
             seqs, scores = ranking.page(start, page_size)
             rows = []
@@ -475,6 +517,15 @@ class SQLiteStore(Store):
         for doc, score in zip(docs, scores, strict=True):
             doc[contract.RELEVANCE_FIELD] = score
         return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
+
+    def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
+        where = "dataset_id = ? AND vector_field = ? AND alias = ?"
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            rows = conn.execute(f"SELECT cluster_id FROM centroids WHERE {where} UNION "
+                                f"SELECT cluster_id FROM assignments WHERE {where} ORDER BY cluster_id", key + key)
+            return [row[0] for row in rows]
 
     @staticmethod
     def _members(
