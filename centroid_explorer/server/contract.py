@@ -14,6 +14,7 @@ DEFAULT_PAGE_SIZE = 5
 DEFAULT_PAGE = 1
 DEFAULT_SIMILARITY_METRIC: Final = "cosine"  # Final keeps the literal type the Metric fields need
 DEFAULT_DOCUMENTS_LIST_PAGE_SIZE = 20
+DEFAULT_HISTORY_PAGE_SIZE = 20  # [ours]
 
 # [ours] The largest page any endpoint answers; bigger requests get a 422 naming `page_size`.
 MAX_PAGE_SIZE = 10_000
@@ -63,6 +64,11 @@ CENTROID_ID_PATTERN = (
 )
 # [ours] A cursor names a position; only cursors of this form are read (empty: the first page), others are a 400.
 CURSOR_PATTERN = r"^(?:p(?:0|[1-9][0-9]{0,17}))?$"
+
+# [ours] Metadata versions travel as strong ETags, `"<digits>"`; a history version in a path is the digits.
+VERSION_PATTERN = r"^[0-9]{1,18}$"
+# [ours] The name recorded as the writer of a metadata version when the request's key has no name of its own.
+DEFAULT_KEY_NAME = "default"
 
 # Schema type names for non-vector fields [doc: text, numeric, {"vector": dim}]; bool and array [ours].
 TYPE_TEXT = "text"
@@ -130,6 +136,17 @@ OURS = {
         "centroids keeps the alias metadata and the documents' cluster assignments."
     ),
     "create": "An existing dataset id answers 409.",
+    "etag": (
+        "Metadata reads and writes answer an `ETag` header: the stored object's version, a strong tag such as "
+        "`\"17\"` (`\"0\"`: nothing written yet). A write with `If-Match` is made only if the stored version is "
+        "one it names (`*`: any); else 412 with {\"message\": ...} and the current `ETag`, and nothing is "
+        "written. A write without `If-Match` replaces the object unconditionally."
+    ),
+    "history": (
+        "Every metadata write keeps a version: when (`written_at`, ISO 8601 UTC), by which API key's name "
+        "(`written_by`), and what changed from the version before (`changed`: key paths). Versions stored "
+        "before history was kept have these null. To restore a version, write its object: a new version."
+    ),
     "update": (
         "A partial update by `_id`: a dotted name is a path (`\"a.b\": 1` sets `b` inside the object `a`), an "
         "object value is merged key by key into the object stored there, any other value replaces. All-or-nothing: "

@@ -297,6 +297,19 @@ def serialized_metadata(metadata: dict[str, Any]) -> bytes:
         raise BadRequest(f"`metadata` {e}") from None
 
 
+def changed_paths(before: dict[str, Any], after: dict[str, Any]) -> list[list[str]]:
+    """Where two metadata objects differ: the key path of each value added, removed or changed, sorted
+    (objects on both sides are compared key by key; other values whole, as JSON, so `1` is not `true`)."""
+    paths: list[list[str]] = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if isinstance(old, dict) and isinstance(new, dict):
+            paths += [[key, *inner] for inner in changed_paths(old, new)]
+        elif key not in before or key not in after or orjson.dumps(old) != orjson.dumps(new):
+            paths.append([key])
+    return paths
+
+
 def field_types(fields: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Dotted path -> schema type for the non-vector fields of one document (nulls are skipped)."""
     types: dict[str, Any] = {}

@@ -243,6 +243,23 @@ class MetadataWriteResponse(MetadataResponse):
     status: str
 
 
+class MetadataVersion(BaseModel):
+    version: str = Field(description="The version, as its ETag carries it (without the quotes).")
+    written_at: str | None = Field(description="ISO 8601, UTC.")
+    written_by: str | None = Field(description="The name of the API key that wrote it.")
+    changed: list[list[str]] | None = Field(description="Key paths changed from the version before.")
+
+
+class MetadataHistoryPage(BaseModel):
+    results: list[MetadataVersion] = Field(description="Newest first.")
+    cursor: str | None = Field(description=contract.describe("cursor"))
+    count: int = Field(description=contract.describe("count"))
+
+
+class MetadataVersionResponse(MetadataResponse):
+    version: str
+
+
 class StatusResponse(BaseModel):
     status: str
     message: str

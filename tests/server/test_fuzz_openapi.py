@@ -73,6 +73,8 @@ OPERATIONS = [
     ("POST", "/datasets/{dataset_id}/documents/bulk_insert"), ("GET", "/datasets/{dataset_id}/documents/list"),
     ("POST", "/datasets/delete"), ("POST", f"{C}/list_closest_to_center"), ("POST", f"{C}/list_furthest_from_center"),
     ("POST", "/datasets/{dataset_id}/documents/bulk_update"),
+    ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history"),
+    ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history/{version}"),
 ]
 
 

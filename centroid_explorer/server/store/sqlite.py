@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from .. import contract
 from ..documents import (
     ParsedDocument,
     apply_updates,
+    changed_paths,
     check_schema,
     field_types,
     parse_centroids,
@@ -38,10 +39,10 @@ from ..documents import (
     serialized_metadata,
     update_ids,
 )
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, PreconditionFailed
 from ..paging import Page, decode_cursor, encode_cursor, offset_cursor
 from ..ranking import ClusterMembers, Ranking, RankingCache, rank
-from .base import Store, from_blob, from_blobs, to_blob
+from .base import Store, StoredMetadata, from_blob, from_blobs, to_blob
 
 DB_FILENAME = "centroids.sqlite3"
 BUSY_TIMEOUT_SECONDS = 60
@@ -95,7 +96,20 @@ CREATE TABLE IF NOT EXISTS alias_metadata (
     vector_field TEXT NOT NULL,
     alias TEXT NOT NULL,
     metadata TEXT NOT NULL,
+    version INTEGER,                    -- the write generation that stored it (added by a migration: see _migrate)
     PRIMARY KEY (dataset_id, vector_field, alias)
+) WITHOUT ROWID;
+-- Every version of every alias's metadata, the current one included.
+CREATE TABLE IF NOT EXISTS metadata_versions (
+    dataset_id TEXT NOT NULL,
+    vector_field TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    written_at REAL,                    -- epoch seconds; NULL for an object stored before history was kept
+    written_by TEXT,                    -- the API key's name; NULL likewise
+    changed TEXT,                       -- JSON list of key paths changed from the version before; NULL likewise
+    PRIMARY KEY (dataset_id, vector_field, alias, version)
 ) WITHOUT ROWID;
 -- One counter for the whole database: a dataset deleted and created again never sees a generation again.
 CREATE TABLE IF NOT EXISTS write_generation (
@@ -121,11 +135,28 @@ class SQLiteStore(Store):
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(_SCHEMA)
+        self._migrate()
         _private_files(self.path)  # SQLite made the -wal and -shm files: private like the database
 
     @property
     def location(self) -> str:
         return str(self.path)
+
+    def _migrate(self) -> None:
+        """Bring a database written by an older version up to this schema (idempotent)."""
+        with self._write() as conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(alias_metadata)")}
+            if "version" not in columns:
+                conn.execute("ALTER TABLE alias_metadata ADD COLUMN version INTEGER")
+            # Metadata stored before versions: one version each, its first entry in the history.
+            if conn.execute("SELECT 1 FROM alias_metadata WHERE version IS NULL LIMIT 1").fetchone():
+                version = self._next_generation(conn)
+                conn.execute("UPDATE alias_metadata SET version = ? WHERE version IS NULL", (version,))
+                conn.execute(
+                    "INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata) "
+                    "SELECT dataset_id, vector_field, alias, version, metadata FROM alias_metadata WHERE version = ?",
+                    (version,),
+                )
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -209,10 +240,14 @@ class SQLiteStore(Store):
                        f"vector field {vector_field!r} in dataset {dataset_id!r}")
 
     @staticmethod
-    def _bump(conn: sqlite3.Connection, dataset_id: str) -> None:
-        """Give the dataset the database's next write generation (a write changed it)."""
-        generation = conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
+    def _next_generation(conn: sqlite3.Connection) -> int:
+        return conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
+
+    def _bump(self, conn: sqlite3.Connection, dataset_id: str) -> int:
+        """Give the dataset the database's next write generation (a write changed it); that generation."""
+        generation = self._next_generation(conn)
         conn.execute("UPDATE datasets SET generation = ? WHERE dataset_id = ?", (generation, dataset_id))
+        return generation
 
     def _add_dataset(self, conn: sqlite3.Connection, dataset_id: str) -> None:
         conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
@@ -241,7 +276,8 @@ class SQLiteStore(Store):
             conn.execute(
                 "DELETE FROM vectors WHERE doc_seq IN (SELECT seq FROM documents WHERE dataset_id = ?)", (dataset_id,)
             )
-            for table in ("documents", "assignments", "centroids", "alias_metadata", "fields", "datasets"):
+            for table in ("documents", "assignments", "centroids", "alias_metadata", "metadata_versions", "fields",
+                          "datasets"):
                 conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
 
     def schema(self, dataset_id: str) -> dict[str, Any]:
@@ -459,26 +495,84 @@ class SQLiteStore(Store):
 
     # -- metadata ---------------------------------------------------------------------------
 
-    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, Any]:
+    _ALIAS_KEY = "dataset_id = ? AND vector_field = ? AND alias = ?"
+
+    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> StoredMetadata:
         with self._read() as conn:
             self._require_alias(conn, dataset_id, vector_field, alias)
-            row = conn.execute(
-                "SELECT metadata FROM alias_metadata WHERE dataset_id = ? AND vector_field = ? AND alias = ?",
-                (dataset_id, vector_field, alias),
-            ).fetchone()
-        return orjson.loads(row[0]) if row else {}
+            return self._current_metadata(conn, dataset_id, vector_field, alias)
 
-    def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    def _current_metadata(self, conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str) -> StoredMetadata:
+        row = conn.execute(f"SELECT metadata, version FROM alias_metadata WHERE {self._ALIAS_KEY}",
+                           (dataset_id, vector_field, alias)).fetchone()
+        return StoredMetadata(orjson.loads(row[0]), row[1]) if row else StoredMetadata({}, 0)
+
+    def set_metadata(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str,
+        metadata: dict[str, Any],
+        *,
+        written_by: str,
+        expected_versions: Collection[int] | None = None,
+    ) -> StoredMetadata:
         body = serialized_metadata(metadata).decode()
+        key = (dataset_id, vector_field, alias)
         with self._write() as conn:
             self._require_vector_field(conn, dataset_id, vector_field)
+            before = self._current_metadata(conn, *key)
+            if expected_versions is not None and before.version not in expected_versions:
+                raise PreconditionFailed(
+                    f"the metadata of alias {alias!r} of {dataset_id!r}.{vector_field} is at version "
+                    f"{before.version}, not the version this write expects; nothing was written. "
+                    "Read it again, merge, and write with the new version.",
+                    current_version=before.version,
+                )
+            version = self._bump(conn, dataset_id)
             conn.execute(
-                "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (dataset_id, vector_field, alias) DO UPDATE SET metadata = excluded.metadata",
-                (dataset_id, vector_field, alias, body),
+                "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata, version) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (dataset_id, vector_field, alias) DO UPDATE SET metadata = excluded.metadata, "
+                "version = excluded.version",
+                (*key, body, version),
             )
-            self._bump(conn, dataset_id)
-        return metadata
+            conn.execute(
+                "INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata, written_at, "
+                "written_by, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key, version, body, time.time(), written_by,
+                 orjson.dumps(changed_paths(before.metadata, metadata)).decode()),
+            )
+        return StoredMetadata(metadata, version)
+
+    def metadata_history(
+        self, dataset_id: str, vector_field: str, alias: str, page_size: int, cursor: str | None = None
+    ) -> Page:
+        before = decode_cursor(cursor, first=2**63 - 1)  # the page holds versions below this
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            count = conn.execute(f"SELECT COUNT(*) FROM metadata_versions WHERE {self._ALIAS_KEY}", key).fetchone()[0]
+            rows = conn.execute(
+                "SELECT version, written_at, written_by, changed FROM metadata_versions "
+                f"WHERE {self._ALIAS_KEY} AND version < ? ORDER BY version DESC LIMIT ?",
+                (*key, before, page_size + 1),
+            ).fetchall()
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        items = [{"version": version, "written_at": written_at, "written_by": written_by,
+                  "changed": orjson.loads(changed) if changed is not None else None}
+                 for version, written_at, written_by, changed in rows]
+        return Page(items, encode_cursor(rows[-1][0]) if more else None, count)
+
+    def metadata_at(self, dataset_id: str, vector_field: str, alias: str, version: int) -> StoredMetadata:
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            row = conn.execute(f"SELECT metadata FROM metadata_versions WHERE {self._ALIAS_KEY} AND version = ?",
+                               (*key, version)).fetchone()
+        if row is None:
+            raise NotFound(f"the metadata of alias {alias!r} of {dataset_id!r}.{vector_field} has no version {version}")
+        return StoredMetadata(orjson.loads(row[0]), version)
 
     # -- cluster members, closest to their centroid first -------------------------------------
 
