@@ -1,13 +1,15 @@
-"""The client's document updates and center listings against the embedded server over real HTTP."""
+"""The client's document updates, center listings and metadata versions against the embedded server over
+real HTTP; and, through a mock transport, a server that has no versions or history (the hosted API)."""
 
 from __future__ import annotations
 
 import uuid
 
+import httpx
 import numpy as np
 import pytest
 
-from centroid_explorer.client import NotFoundError
+from centroid_explorer.client import Client, NotFoundError, NotSupportedError, PreconditionFailedError
 
 VF, ALIAS = "v_vector_", "k3"
 
@@ -48,3 +50,58 @@ def test_closest_and_furthest_are_each_others_reverse(client, dataset):
         assert [d["_id"] for d in docs] == [d["_id"] for d in reversed(furthest["results"][cluster_id])]
     one_each = client.centroids.list_closest_to_center(dataset, VF, alias=ALIAS)
     assert {cid: len(docs) for cid, docs in one_each["results"].items()} == {"c0": 1, "c1": 1, "c2": 1}
+
+
+# -- metadata versions and history ------------------------------------------------------------------
+
+
+def test_a_conditional_write_with_a_stale_version_is_refused(client, dataset):
+    assert client.centroids.read_metadata(dataset, VF, ALIAS) == ({}, "0")
+    client.centroids.metadata(dataset, VF, ALIAS, metadata={"by": "me"}, if_match="0")
+    mine, version = client.centroids.read_metadata(dataset, VF, ALIAS)
+    assert mine == {"by": "me"} and version not in (None, "0")
+    client.centroids.metadata(dataset, VF, ALIAS, metadata={"by": "someone else"})  # unconditional, as the SDK writes
+    with pytest.raises(PreconditionFailedError) as refused:
+        client.centroids.metadata(dataset, VF, ALIAS, metadata={"by": "me again"}, if_match=version)
+    assert refused.value.status == 412 and "Someone else saved a change" in str(refused.value)
+    assert client.centroids.metadata(dataset, VF, ALIAS) == {"by": "someone else"}
+    with pytest.raises(ValueError):
+        client.centroids.metadata(dataset, VF, ALIAS, if_match=version)
+
+
+def test_history_and_restore(client, dataset):
+    for label in ("first", "second"):
+        client.centroids.metadata(dataset, VF, ALIAS, metadata={"label": label})
+    page = client.centroids.metadata_history(dataset, VF, ALIAS)
+    assert page["count"] == 2 and [v["written_by"] for v in page["results"]] == ["default", "default"]
+    older = page["results"][1]["version"]
+    assert client.centroids.metadata_at(dataset, VF, ALIAS, older) == {"label": "first"}
+    _, current = client.centroids.read_metadata(dataset, VF, ALIAS)
+    client.centroids.metadata(dataset, VF, ALIAS, metadata=client.centroids.metadata_at(dataset, VF, ALIAS, older),
+                              if_match=current)
+    assert client.centroids.metadata(dataset, VF, ALIAS) == {"label": "first"}
+    assert client.centroids.metadata_history(dataset, VF, ALIAS, page_size=1)["count"] == 3
+    with pytest.raises(NotFoundError) as unknown:  # our server has the route: an unknown alias is not "unsupported"
+        client.centroids.metadata_history(dataset, VF, "no-such-alias")
+    assert not isinstance(unknown.value, NotSupportedError) and "no-such-alias" in unknown.value.message
+
+
+def hosted_like(request: httpx.Request) -> httpx.Response:
+    """What a server without our routes answers: FastAPI's 404 for an unknown path; metadata without an ETag."""
+    if request.url.path.endswith("/services/cluster/centroids/metadata"):
+        return httpx.Response(200, json={"results": {"label": "x"}})
+    return httpx.Response(404, json={"detail": "Not Found"})
+
+
+def test_a_server_without_versions_or_history(mock_hosted):
+    assert mock_hosted.centroids.read_metadata("ds", VF, ALIAS) == ({"label": "x"}, None)
+    with pytest.raises(NotSupportedError, match="keeps no metadata history"):
+        mock_hosted.centroids.metadata_history("ds", VF, ALIAS)
+    with pytest.raises(NotSupportedError):
+        mock_hosted.centroids.metadata_at("ds", VF, ALIAS, "12")
+
+
+@pytest.fixture
+def mock_hosted():
+    with Client("https://api.example.test/latest", "p", "k", transport=httpx.MockTransport(hosted_like)) as c:
+        yield c
