@@ -168,7 +168,7 @@ OURS = {
     "errors": (
         "422 is FastAPI's validation shape; every other error is {\"message\": str}: 400 bad request, "
         "401 auth, 404 unknown dataset / vector field / alias / cluster, 408 body too slow, "
-        "409 conflict with stored data, 413 too large."
+        "409 conflict with stored data, 412 a stale `If-Match` version, 413 too large."
     ),
 }
 
