@@ -242,7 +242,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-_STRONG_ETAG = re.compile(r'"([0-9]{1,18})"')
+_STRONG_ETAG = re.compile(r'"(0|[1-9][0-9]{0,17})"')  # exactly as issued: If-Match compares strongly
 
 
 def matching_versions(if_match: str | None) -> set[int] | None:
