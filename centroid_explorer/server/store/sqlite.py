@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS metadata_versions (
     written_by TEXT,                    -- the API key's name; NULL likewise
     changed TEXT,                       -- JSON list of key paths changed from the version before; NULL likewise
     PRIMARY KEY (dataset_id, vector_field, alias, version)
-) WITHOUT ROWID;
+);                                      -- a rowid table: its rows hold whole metadata objects
 -- One counter for the whole database: a dataset deleted and created again never sees a generation again.
 CREATE TABLE IF NOT EXISTS write_generation (
     only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
@@ -122,6 +122,8 @@ INSERT OR IGNORE INTO write_generation (only_row, value) SELECT 1, COALESCE(MAX(
 
 class SQLiteStore(Store):
     """The store over `<data_dir>/centroids.sqlite3`; one instance per database file."""
+
+    _ALIAS_KEY = "dataset_id = ? AND vector_field = ? AND alias = ?"  # the WHERE of one alias's rows
 
     def __init__(self, data_dir: str | Path):
         self.path = Path(data_dir) / DB_FILENAME
@@ -495,8 +497,6 @@ class SQLiteStore(Store):
 
     # -- metadata ---------------------------------------------------------------------------
 
-    _ALIAS_KEY = "dataset_id = ? AND vector_field = ? AND alias = ?"
-
     def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> StoredMetadata:
         with self._read() as conn:
             self._require_alias(conn, dataset_id, vector_field, alias)
@@ -613,12 +613,11 @@ class SQLiteStore(Store):
         return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
 
     def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
-        where = "dataset_id = ? AND vector_field = ? AND alias = ?"
         key = (dataset_id, vector_field, alias)
         with self._read() as conn:
             self._require_alias(conn, *key)
-            rows = conn.execute(f"SELECT cluster_id FROM centroids WHERE {where} UNION "
-                                f"SELECT cluster_id FROM assignments WHERE {where} ORDER BY cluster_id", key + key)
+            rows = conn.execute(f"SELECT cluster_id FROM centroids WHERE {self._ALIAS_KEY} UNION "
+                                f"SELECT cluster_id FROM assignments WHERE {self._ALIAS_KEY} ORDER BY cluster_id", key + key)
             return [row[0] for row in rows]
 
     @staticmethod
