@@ -77,7 +77,8 @@ def cluster_map(
 ) -> tuple[go.Figure, MapTraces]:
     """Documents coloured by cluster, centroids as diamonds on top, a few of them named; the highlighted
     cluster's documents drawn large over the rest, which fade. A fixed number of traces whatever k is.
-    `meta` tells components/centroid_clicks.py which trace is which."""
+    `meta` tells components/centroid_clicks.py which trace is which; `customdata` holds each document's
+    cluster position and each centroid's cluster id (never shown: the hover texts are escaped separately)."""
     k = len(sample.cluster_ids)
     scatter = scatter_type(len(layout.documents) + k)
     names = cluster_names(sample.cluster_ids, labels)
@@ -87,7 +88,7 @@ def cluster_map(
             x=documents[:, 0], y=documents[:, 1], mode="markers", meta="document", name="documents",
             marker=dict(size=5 if len(documents) > 20_000 else 6, color=colours(sample.cluster_index),
                         opacity=0.25 if highlighted is not None else 0.75),
-            text=hover, hovertemplate="%{text}<extra></extra>",
+            text=hover, hovertemplate="%{text}<extra></extra>", customdata=sample.cluster_index,
         )
     )
     rows = np.empty(0, dtype=np.int64)
@@ -111,7 +112,7 @@ def cluster_map(
         marker=dict(size=20 if k <= LABELLED_CLUSTERS else 12, color=centroid_colours, symbol="diamond",
                     line=dict(width=2 if k <= LABELLED_CLUSTERS else 1, color="#1F2333")),
         hovertext=[_centroid_hover(cid, labels.get(cid), int(size)) for cid, size in zip(sample.cluster_ids, sample.sizes, strict=True)],
-        hovertemplate="%{hovertext}<extra></extra>",
+        hovertemplate="%{hovertext}<extra></extra>", customdata=np.array(sample.cluster_ids, dtype=object),
     ))
     figure.update_layout(
         # Zoom, not lasso, by default: Streamlit selects a clicked point only outside box/lasso mode,
