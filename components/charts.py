@@ -102,6 +102,10 @@ def cluster_map(
             ))
     named = np.zeros(k, dtype=bool)
     named[labelled_clusters(sample.sizes, highlighted)] = True
+    # Hundreds of full-size diamonds would hide the documents: smaller the more there are, the found one large.
+    centroid_sizes = np.full(k, 20 if k <= LABELLED_CLUSTERS else 11 if k <= 200 else 7)
+    if highlighted is not None:
+        centroid_sizes[highlighted] = 20
     centroid_colours = colours(np.arange(k))
     if highlighted is not None:
         centroid_colours[np.arange(k) != highlighted] = "rgba(160,160,170,0.5)"
@@ -109,8 +113,8 @@ def cluster_map(
         x=layout.centroids[:, 0], y=layout.centroids[:, 1], mode="markers+text", meta="centroid", name="centroids",
         text=[plotly_text(name, TEXT_CHARS) if named[i] else "" for i, name in enumerate(names)],
         textposition="top center", textfont=dict(size=13, color="#1F2333"),
-        marker=dict(size=20 if k <= LABELLED_CLUSTERS else 12, color=centroid_colours, symbol="diamond",
-                    line=dict(width=2 if k <= LABELLED_CLUSTERS else 1, color="#1F2333")),
+        marker=dict(size=centroid_sizes, color=centroid_colours, symbol="diamond",
+                    line=dict(width=2 if k <= LABELLED_CLUSTERS else 0.5, color="#1F2333")),
         hovertext=[_centroid_hover(cid, labels.get(cid), int(size)) for cid, size in zip(sample.cluster_ids, sample.sizes, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>", customdata=np.array(sample.cluster_ids, dtype=object),
     ))
