@@ -78,7 +78,7 @@ def cluster_map(
     """Documents coloured by cluster, centroids as diamonds on top, a few of them named; the highlighted
     cluster's documents drawn large over the rest, which fade. A fixed number of traces whatever k is.
     `meta` tells components/centroid_clicks.py which trace is which; `customdata` holds each document's
-    cluster position and each centroid's cluster id (never shown: the hover texts are escaped separately)."""
+    cluster position and each centroid's cluster id (escaped like every string in a figure, though not shown)."""
     k = len(sample.cluster_ids)
     scatter = scatter_type(len(layout.documents) + k)
     names = cluster_names(sample.cluster_ids, labels)
@@ -116,7 +116,7 @@ def cluster_map(
         marker=dict(size=centroid_sizes, color=centroid_colours, symbol="diamond",
                     line=dict(width=2 if k <= LABELLED_CLUSTERS else 0.5, color="#1F2333")),
         hovertext=[_centroid_hover(cid, labels.get(cid), int(size)) for cid, size in zip(sample.cluster_ids, sample.sizes, strict=True)],
-        hovertemplate="%{hovertext}<extra></extra>", customdata=np.array(sample.cluster_ids, dtype=object),
+        hovertemplate="%{hovertext}<extra></extra>", customdata=np.array([plotly_text(cid) for cid in sample.cluster_ids], dtype=object),
     ))
     figure.update_layout(
         # Zoom, not lasso, by default: Streamlit selects a clicked point only outside box/lasso mode,
