@@ -378,7 +378,7 @@ def _print_table(columns: list[str], rows: list[list[object]]) -> None:
     """Aligned columns; every value on one line with control characters escaped (it is data)."""
     from .display import one_line
 
-    cells = [[one_line(str(value)) for value in row] for row in [columns, *rows]]
+    cells = [[one_line(str(value)) for value in row] for row in [list[object](columns), *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     for row in cells:
         print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
