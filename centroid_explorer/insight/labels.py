@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from centroid_explorer.insight.members import read_members, string_fields
+from centroid_explorer.insight.members import Members, read_members, string_fields
 
 TERMS = 5
 LABEL_TERMS = 3  # the suggested label is its first terms joined
@@ -83,13 +83,18 @@ def suggest_labels(
     """A suggested label for every cluster of the alias, from its members' `text_field` (default: the
     field holding the most text). Raises ValueError when `text_field` holds no text in any member."""
     members = read_members(client, dataset_id, vector_field, alias, budget=budget, include_vector=False)
+    return suggestions_from(members, text_field, terms)
+
+
+def suggestions_from(members: Members, text_field: str | None = None, terms: int = TERMS) -> Suggestions:
+    """`suggest_labels` over members already read (with or without vectors)."""
     fields = string_fields(members.fields)
     if text_field is None:
         text_field = fields[0] if fields else None
     elif text_field not in fields:
         known = ", ".join(fields) or "none"
-        raise ValueError(f"no member of {alias} has text in the field {text_field!r} (fields with text: {known})")
-    texts: dict[str, list[str]] = {cid: [] for cid in members.cluster_ids}
+        raise ValueError(f"no member has text in the field {text_field!r} (fields with text: {known})")
+    texts: dict[str, list[str]] = {cid: [] for cid, asked in zip(members.cluster_ids, members.asked, strict=True) if asked}
     for index, document in zip(members.cluster_index, members.fields, strict=True):
         value = document.get(text_field) if text_field else None
         if isinstance(value, str):

@@ -1,0 +1,68 @@
+"""Pieces the insight pages share: reading an alias's members (cached), links that open a cluster, and
+the outlier table with its CSV download."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from centroid_explorer.insight.members import Members, read_members
+from centroid_explorer.insight.outliers import outlier_table
+from centroid_explorer.metrics import LABELS
+from components.pickers import URL_KEYS, AliasSelection
+
+DOCUMENTS_PAGE = "views/cluster_documents.py"
+MAP_PAGE = "views/cluster_map.py"
+
+
+@st.cache_data(ttl=300, show_spinner="Reading the members and their vectors…", max_entries=4)
+def load_members(_client, connection: str, selection: AliasSelection, metric: str, cluster_ids: tuple[str, ...] | None) -> Members:
+    """Every member of the clusters (all when None), or a sample of each past the budget."""
+    return read_members(_client, selection.dataset_id, selection.vector_field, selection.alias, metric,
+                        cluster_ids=None if cluster_ids is None else list(cluster_ids))
+
+
+def cluster_params(selection: AliasSelection, cluster_id: str, document_id: str | None = None) -> dict[str, str]:
+    """The query parameters that open `cluster_id` (and point at `document_id`) on another page."""
+    params = {key: getattr(selection, key) for key in URL_KEYS} | {"cluster_id": cluster_id}
+    return params | ({"document_id": document_id} if document_id is not None else {})
+
+
+def open_documents(selection: AliasSelection, cluster_id: str) -> None:
+    st.switch_page(DOCUMENTS_PAGE, query_params=cluster_params(selection, cluster_id))
+
+
+def outliers_section(members: Members, metric: str, labels: Mapping[str, str], selection: AliasSelection, key: str) -> None:
+    """The members closer to another centroid and the farthest ones, downloadable, a row opening on the map."""
+    table = outlier_table(members, metric, labels)
+    shown = LABELS[metric]
+    closer = int(table["reason"].str.contains("closer").sum())
+    st.caption(f"{closer:,} of the {len(members.ids):,} members read sit closer to another centroid than to their "
+               f"own; the farthest of each cluster follow. Select a row to open it.")
+    if table.empty:
+        st.info("No member to list.", icon=":material/check_circle:")
+        return
+    st.download_button("Download as CSV", table.to_csv(index=False).encode(), file_name="outliers.csv", mime="text/csv",
+                       icon=":material/download:", key=f"{key}_csv")
+    event = st.dataframe(
+        table, hide_index=True, key=key, on_select="rerun", selection_mode="single-row",
+        column_config={
+            "score": st.column_config.NumberColumn(shown.score, format="%.4f", help=f"{shown.name} to its own centroid"),
+            "closer_score": st.column_config.NumberColumn(
+                f"closer {shown.score}", format="%.4f", help=f"{shown.name} to the nearest other centroid"),
+            "cluster_id": st.column_config.TextColumn("cluster"),
+            "closer_cluster_id": st.column_config.TextColumn("nearest other cluster"),
+        },
+    )
+    rows = event.selection.rows if event else []
+    if rows:
+        row = table.iloc[rows[0]]
+        links = st.columns(3)
+        links[0].page_link(MAP_PAGE, label="Show on the map", icon=":material/scatter_plot:",
+                           query_params=cluster_params(selection, row["cluster_id"], row["_id"]))
+        links[1].page_link(DOCUMENTS_PAGE, label="Open its cluster", icon=":material/article:",
+                           query_params=cluster_params(selection, row["cluster_id"]))
+        if isinstance(row["closer_cluster_id"], str):
+            links[2].page_link(DOCUMENTS_PAGE, label="Open the nearer cluster", icon=":material/call_split:",
+                               query_params=cluster_params(selection, row["closer_cluster_id"]))
