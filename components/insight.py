@@ -7,7 +7,8 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from centroid_explorer.insight.members import Members, read_members
+from centroid_explorer.insight.labels import LABEL_BUDGET
+from centroid_explorer.insight.members import MEMBER_BUDGET, Members, read_members
 from centroid_explorer.insight.outliers import outlier_table
 from centroid_explorer.metrics import LABELS
 from components.pickers import URL_KEYS, AliasSelection
@@ -16,11 +17,15 @@ DOCUMENTS_PAGE = "views/cluster_documents.py"
 MAP_PAGE = "views/cluster_map.py"
 
 
-@st.cache_data(ttl=300, show_spinner="Reading the members and their vectors…", max_entries=4)
-def load_members(_client, connection: str, selection: AliasSelection, metric: str, cluster_ids: tuple[str, ...] | None) -> Members:
+@st.cache_data(ttl=300, show_spinner="Reading the members…", max_entries=4)
+def load_members(
+    _client, connection: str, selection: AliasSelection, metric: str, cluster_ids: tuple[str, ...] | None,
+    include_vector: bool = True,
+) -> Members:
     """Every member of the clusters (all when None), or a sample of each past the budget."""
     return read_members(_client, selection.dataset_id, selection.vector_field, selection.alias, metric,
-                        cluster_ids=None if cluster_ids is None else list(cluster_ids))
+                        cluster_ids=None if cluster_ids is None else list(cluster_ids), include_vector=include_vector,
+                        budget=MEMBER_BUDGET if include_vector else LABEL_BUDGET)
 
 
 def cluster_params(selection: AliasSelection, cluster_id: str, document_id: str | None = None) -> dict[str, str]:

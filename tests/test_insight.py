@@ -98,9 +98,9 @@ def test_find_similar_returns_the_nearest_members_across_clusters(planted):
     query = members.vectors[members.ids.index(MISASSIGNED[0])]
     similar = find_similar(planted, DATASET, VECTOR_FIELD, ALIAS, query, "cosine", count=3, exclude_id=MISASSIGNED[0])
     assert similar.exact and similar.read == 36 and len(similar.results) == 3
-    assert {row["_id"] for row in similar.results} == set(MISASSIGNED[1:])  # its planted twins, in glaciers
-    assert [row["cluster_id"] for row in similar.results] == ["glaciers"] * 3
-    assert similar.results[0]["score"] >= similar.results[-1]["score"]
+    assert {row.document_id for row in similar.results} == set(MISASSIGNED[1:])  # its planted twins, in glaciers
+    assert [row.cluster_id for row in similar.results] == ["glaciers"] * 3
+    assert similar.results[0].score >= similar.results[-1].score
 
 
 def test_find_similar_within_a_budget_searches_the_nearest_clusters_first(planted):
@@ -108,8 +108,8 @@ def test_find_similar_within_a_budget_searches_the_nearest_clusters_first(plante
     query[1] = 1  # a music-like vector
     similar = find_similar(planted, DATASET, VECTOR_FIELD, ALIAS, query, "l2", count=5, budget=10)
     assert not similar.exact and similar.clusters_searched == 1
-    assert all(row["cluster_id"] == "music" for row in similar.results)
-    assert similar.results[0]["score"] <= similar.results[-1]["score"]  # distances, nearest first
+    assert all(row.cluster_id == "music" for row in similar.results)
+    assert similar.results[0].score <= similar.results[-1].score  # distances, nearest first
 
 
 def test_text_search_matches_any_case_and_marks_the_match_as_plain_text():

@@ -43,8 +43,16 @@ def snippet(text: str, query: str, context: int = SNIPPET_CONTEXT) -> str:
 
 
 @dataclass(frozen=True)
+class Neighbour:
+    document_id: str
+    cluster_id: str
+    score: float  # as the metric shows it: similarity, or distance under L1/L2
+    fields: dict[str, Any]  # its readable fields
+
+
+@dataclass(frozen=True)
 class Similar:
-    results: list[dict[str, Any]]  # nearest first: _id, cluster_id, score (as shown), readable fields
+    results: list[Neighbour]  # nearest first
     clusters_searched: int  # clusters whose members were compared, nearest centroid to the document first
     clusters: int
     read: int  # members compared
@@ -69,7 +77,7 @@ def find_similar(
     cluster_ids, centroids = fetch_centroids(client, dataset_id, vector_field, alias)
     query = np.asarray(vector, dtype=np.float32)[None, :]
     order: list[int] = np.argsort(-similarity(query, centroids, metric)[0], kind="stable").tolist() if cluster_ids else []
-    best: list[tuple[float, dict[str, Any]]] = []
+    best: list[tuple[float, str, dict[str, Any]]] = []  # (`_relevance`, cluster id, document)
     read = searched = 0
     complete = True
     for c in order:
@@ -97,7 +105,8 @@ def find_similar(
         best = _keep_best(best, batch, query, vector_field, metric, cluster_ids[c], exclude_id, count)
         read += len(batch)
     shown = LABELS[metric]
-    results = [{**row, "score": float(shown.shown(score))} for score, row in best]
+    results = [Neighbour(str(d.get("_id")), cluster_id, float(shown.shown(score)), readable_fields(d))
+               for score, cluster_id, d in best]
     return Similar(results, searched, len(cluster_ids), read, complete and searched == len(cluster_ids))
 
 
@@ -108,9 +117,6 @@ def _keep_best(best, batch: Sequence[dict], query, vector_field, metric, cluster
         return best
     scores = similarity(vectors_of(batch, vector_field), query, metric)[:, 0]
     top = np.argsort(-scores, kind="stable")[:count]
-    candidates = best + [
-        (float(scores[i]), {"_id": str(batch[i].get("_id")), "cluster_id": cluster_id, **readable_fields(batch[i])})
-        for i in top
-    ]
+    candidates = best + [(float(scores[i]), cluster_id, batch[i]) for i in top]
     candidates.sort(key=lambda pair: -pair[0])
     return candidates[:count]
