@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -351,9 +350,11 @@ def _quality(args: argparse.Namespace) -> None:
         return
     columns = list(rows[0]) if rows else []
     if args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        import pandas as pd
+
+        from .insight.outliers import table_csv
+
+        sys.stdout.write(table_csv(pd.DataFrame(rows, columns=columns)))
         return
     _print_table(columns, [[_cell(row[c]) for c in columns] for row in rows])
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from centroid_explorer.insight.labels import LABEL_BUDGET
 from centroid_explorer.insight.members import MEMBER_BUDGET, Members, read_members
-from centroid_explorer.insight.outliers import outlier_table
+from centroid_explorer.insight.outliers import outlier_table, table_csv
 from centroid_explorer.metrics import LABELS
 from components.pickers import URL_KEYS, AliasSelection
 
@@ -48,7 +48,7 @@ def outliers_section(members: Members, metric: str, labels: Mapping[str, str], s
     if table.empty:
         st.info("No member to list.", icon=":material/check_circle:")
         return
-    st.download_button("Download as CSV", table.to_csv(index=False).encode(), file_name="outliers.csv", mime="text/csv",
+    st.download_button("Download as CSV", table_csv(table).encode(), file_name="outliers.csv", mime="text/csv",
                        icon=":material/download:", key=f"{key}_csv")
     event = st.dataframe(
         table, hide_index=True, key=key, on_select="rerun", selection_mode="single-row",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from centroid_explorer.insight import members as members_module
 from centroid_explorer.insight.labels import class_tfidf_terms, suggest_labels
 from centroid_explorer.insight.members import read_members
-from centroid_explorer.insight.outliers import CLOSER, outlier_table
+from centroid_explorer.insight.outliers import CLOSER, outlier_table, table_csv
 from centroid_explorer.insight.quality import cluster_quality
 from centroid_explorer.insight.search import find_similar, matching_fields, snippet
 from centroid_explorer.metrics import METRICS
@@ -117,3 +118,9 @@ def test_text_search_matches_any_case_and_marks_the_match_as_plain_text():
     assert matching_fields(fields, "LAVA") == ["text"] and matching_fields(fields, "  ") == []
     assert snippet(fields["text"], "flows") == "Lava *»flows«* [here](http://x)"
     assert snippet("x" * 100 + "needle" + "y" * 100, "needle", 5) == "…xxxxx»needle«yyyyy…"
+
+
+def test_outlier_csv_keeps_text_cells_from_running_as_formulas():
+    frame = pd.DataFrame([{"_id": "=1+1", "cluster_id": "@SUM(A1)", "score": -0.5, "preview": "plain"}])
+    lines = table_csv(frame).splitlines()
+    assert lines[1] == "'=1+1,'@SUM(A1),-0.5,plain"  # numbers stay numbers; only text is guarded

@@ -31,6 +31,7 @@ PAGE_SIZES = [10, 20, 50, 100]
 HISTOGRAM_MEMBERS = 2000  # per cluster, spread over its ranking
 TITLE_CHARS = 80  # a cluster's name in an expander's title
 
+TOOLS = ["Search the text", "Find similar", "Outliers and likely mis-assigned"]
 SEARCH_ROWS = 500  # matches shown at most
 HIGHLIGHT = "background-color: rgba(255, 200, 0, 0.35)"
 
@@ -207,8 +208,9 @@ st.dataframe(
     )},
 )
 
-search_tab, similar_tab, outliers_tab = st.tabs(["Search the text", "Find similar", "Outliers"])
-with search_tab:
+# One tool at a time (not tabs): a tool's table is read and drawn only when it is open.
+tool = st.radio("Look closer", TOOLS, horizontal=True, key="documents_tool")
+if tool == TOOLS[0]:
     query = st.text_input("Search the members' text", key="documents_search", placeholder="a word or a phrase",
                           help="Plain text, any case, in every text field of the chosen clusters' members.")
     if query.strip():
@@ -218,7 +220,7 @@ with search_tab:
             show_api_error(err, "Reading the members' text")
         else:
             search_results(texts, query, labels)
-with similar_tab:
+elif tool == TOOLS[1]:
     on_page = [str(doc.get("_id")) for doc in answer.get("results", [])]
     target = st.selectbox("Documents similar to", on_page, index=None, key="documents_similar_to",
                           format_func=one_line, placeholder="choose a document of this page")
@@ -229,7 +231,7 @@ with similar_tab:
             show_api_error(err, "Finding similar documents")
         else:
             similar_results(similar, labels, metric)
-with outliers_tab:
+else:
     try:
         members = load_members(client, connection_id(), selection, metric, tuple(chosen))
     except APIError as err:

@@ -83,8 +83,11 @@ if metric == "cosine" or cohesion.empty:
 else:
     low, high = min(0.0, float(cohesion.min())), max(float(cohesion.max()), 1e-9)
 score = f"{shown.score} ({shown.closer})"
+order = ["cluster", "cluster_id", "suggested label", "size", *([] if report.exact else ["read"]), "share",
+         "likely mis-assigned", "margin", "silhouette", "cohesion", "p10", "p50", "p90", "nearest cluster",
+         "nearest centroid"]
 event = st.dataframe(
-    table, hide_index=True, key="quality_table", on_select="rerun", selection_mode="single-row",
+    table, hide_index=True, key="quality_table", on_select="rerun", selection_mode="single-row", column_order=order,
     column_config={
         "suggested label": st.column_config.TextColumn(help="Distinctive words of the members' text, for clusters without a label"),
         "read": st.column_config.NumberColumn(help="Members the figures come from"),

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from centroid_explorer.centroid_csv import text_cell
 from centroid_explorer.insight.members import Members, string_fields
 from centroid_explorer.insight.quality import member_scores
 from centroid_explorer.metrics import LABELS
@@ -59,3 +60,10 @@ def outlier_table(members: Members, metric: str, labels: Mapping[str, str] | Non
             "preview": preview[:PREVIEW_CHARS] if isinstance(preview, str) else "",
         })
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def table_csv(frame: pd.DataFrame) -> str:
+    """`frame` as CSV a spreadsheet opens safely: every text cell through `text_cell` (a document's text
+    or an id starting with = + - @ stays text, never a formula); numbers as they are; CRLF rows."""
+    safe = frame.map(lambda value: text_cell(value) if isinstance(value, str) else value)
+    return safe.to_csv(index=False, lineterminator="\r\n")

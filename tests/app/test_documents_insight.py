@@ -55,6 +55,7 @@ def test_search_without_a_match_says_so(app_page, planted):
 
 def test_find_similar_lists_the_nearest_members_across_clusters(app_page, planted):
     at = _open(app_page)
+    at.main.radio(key="documents_tool").set_value("Find similar").run()
     at.main.selectbox(key="documents_similar_to").set_value(MISASSIGNED[0]).run()
     assert not at.exception
     similar = _frame(at, "score")
@@ -64,6 +65,8 @@ def test_find_similar_lists_the_nearest_members_across_clusters(app_page, plante
 
 def test_outliers_of_the_open_cluster_are_the_planted_ones(app_page, planted):
     at = _open(app_page)
+    assert not [df for df in at.main.dataframe if "reason" in df.value.columns]  # read only when opened
+    at.main.radio(key="documents_tool").set_value("Outliers and likely mis-assigned").run()
     outliers = _frame(at, "reason")
     closer = outliers[outliers["reason"].str.contains("closer")]
     assert sorted(closer["_id"]) == sorted(MISASSIGNED) and set(closer["closer_cluster_id"]) == {"volcanoes"}
