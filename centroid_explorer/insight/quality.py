@@ -79,7 +79,7 @@ def member_scores(members: Members, metric: str) -> MemberScores:
     other_index = np.full(n, -1, dtype=np.int64)
     for start in range(0, n, BLOCK_ROWS):
         rows = slice(start, min(start + BLOCK_ROWS, n))
-        scores = similarity(members.vectors[rows], members.centroids, metric)
+        scores = _block_scores(members.vectors[rows], members.centroids, metric)
         index = members.cluster_index[rows]
         at = np.arange(len(index))
         own[rows] = scores[at, index]
@@ -89,6 +89,17 @@ def member_scores(members: Members, metric: str) -> MemberScores:
             other_index[rows] = best
             other[rows] = scores[at, best]
     return MemberScores(own, other, other_index)
+
+
+def _block_scores(vectors: np.ndarray, centroids: np.ndarray, metric: str) -> np.ndarray:
+    """`metrics.similarity` of a block of members against every centroid. Under L2 as |v|^2 - 2 v.c + |c|^2:
+    one matrix product instead of one pass over the block per centroid (12x faster at 200 centroids,
+    benchmarks/insight.py); it differs from the pairwise distance by ~1e-8 of its size."""
+    if metric != "l2":
+        return similarity(vectors, centroids, metric)
+    v, c = vectors.astype(np.float64), centroids.astype(np.float64)
+    squared = np.einsum("ij,ij->i", v, v)[:, None] - 2 * (v @ c.T) + np.einsum("ij,ij->i", c, c)[None, :]
+    return -np.sqrt(np.maximum(squared, 0))
 
 
 def nearest_centroids(centroids: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
