@@ -7,10 +7,12 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from centroid_explorer.insight.labels import LABEL_BUDGET
+from centroid_explorer.insight.labels import LABEL_BUDGET, Suggestions, suggestions_from
 from centroid_explorer.insight.members import MEMBER_BUDGET, Members, read_members
-from centroid_explorer.insight.outliers import outlier_table, table_csv
+from centroid_explorer.insight.outliers import CLOSER, labelled, outlier_table, table_csv
+from centroid_explorer.insight.quality import QualityReport, cluster_quality
 from centroid_explorer.metrics import LABELS
+from components.connection import connection_id
 from components.pickers import URL_KEYS, AliasSelection
 
 DOCUMENTS_PAGE = "views/cluster_documents.py"
@@ -28,6 +30,20 @@ def load_members(
                         budget=MEMBER_BUDGET if include_vector else LABEL_BUDGET)
 
 
+@st.cache_data(ttl=300, show_spinner="Judging the clusters…", max_entries=4)
+def load_quality(_client, connection: str, selection: AliasSelection, metric: str) -> tuple[QualityReport, Suggestions]:
+    """The quality table and the suggested labels of every cluster, from one read of the members."""
+    members = load_members(_client, connection, selection, metric, None)
+    return cluster_quality(members, metric), suggestions_from(members)
+
+
+@st.cache_data(ttl=300, show_spinner="Looking for outliers…", max_entries=4)
+def load_outliers(_client, connection: str, selection: AliasSelection, metric: str, cluster_ids: tuple[str, ...] | None):
+    """(outlier table without labels, members read, of how many, exact) of the clusters (all when None)."""
+    members = load_members(_client, connection, selection, metric, cluster_ids)
+    return outlier_table(members, metric), len(members.ids), int(members.sizes.sum()), members.exact
+
+
 def cluster_params(selection: AliasSelection, cluster_id: str, document_id: str | None = None) -> dict[str, str]:
     """The query parameters that open `cluster_id` (and point at `document_id`) on another page."""
     params = {key: getattr(selection, key) for key in URL_KEYS} | {"cluster_id": cluster_id}
@@ -38,13 +54,18 @@ def open_documents(selection: AliasSelection, cluster_id: str) -> None:
     st.switch_page(DOCUMENTS_PAGE, query_params=cluster_params(selection, cluster_id))
 
 
-def outliers_section(members: Members, metric: str, labels: Mapping[str, str], selection: AliasSelection, key: str) -> None:
+def outliers_section(
+    client, selection: AliasSelection, metric: str, cluster_ids: tuple[str, ...] | None, labels: Mapping[str, str], key: str
+) -> None:
     """The members closer to another centroid and the farthest ones, downloadable, a row opening on the map."""
-    table = outlier_table(members, metric, labels)
+    found, read, total, exact = load_outliers(client, connection_id(), selection, metric, cluster_ids)
+    table = labelled(found, labels)
     shown = LABELS[metric]
-    closer = int(table["reason"].str.contains("closer").sum())
-    st.caption(f"{closer:,} of the {len(members.ids):,} members read sit closer to another centroid than to their "
-               f"own; the farthest of each cluster follow. Select a row to open it.")
+    closer = int(table["reason"].str.contains(CLOSER).sum())
+    of = f"the {read:,} members" if exact else (
+        f"the {read:,} members read (of {total:,}, spread from each cluster's closest to its farthest)")
+    st.caption(f"{closer:,} of {of} sit closer to another centroid than to their own; the farthest of each "
+               "cluster follow. Select a row to open it.")
     if table.empty:
         st.info("No member to list.", icon=":material/check_circle:")
         return

@@ -233,14 +233,9 @@ elif tool == TOOLS[1]:
             similar_results(similar, labels, metric)
 else:
     try:
-        members = load_members(client, connection_id(), selection, metric, tuple(chosen))
+        outliers_section(client, selection, metric, tuple(chosen), labels, key="documents_outliers")
     except APIError as err:
         show_api_error(err, "Reading the members")
-    else:
-        if not members.exact:
-            st.caption(f"These clusters are large: {len(members.ids):,} of their {int(members.sizes.sum()):,} members "
-                       "were read, spread from the closest to the farthest.")
-        outliers_section(members, metric, labels, selection, key="documents_outliers")
 
 
 @st.cache_data(ttl=300, show_spinner="Reading the members' similarity to their centroid…")

@@ -11,13 +11,11 @@ from centroid_explorer import metadata_sync
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_view import cluster_names
-from centroid_explorer.insight.labels import suggestions_from
 from centroid_explorer.insight.members import per_cluster_quota
-from centroid_explorer.insight.quality import cluster_quality
 from centroid_explorer.metrics import LABELS, metric_name
 from components.connection import connection_id
 from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
-from components.insight import load_members, open_documents, outliers_section
+from components.insight import load_quality, open_documents, outliers_section
 
 st.title(":material/fact_check: Cluster quality")
 selection = require_selection()
@@ -29,31 +27,31 @@ metric = st.columns([2, 5])[0].selectbox(
 shown = LABELS[metric]
 
 try:
-    members = load_members(client, connection_id(), selection, metric, None)
+    report, suggestions = load_quality(client, connection_id(), selection, metric)
     metadata = metadata_sync.load(client, selection.dataset_id, selection.vector_field, selection.alias)
 except APIError as err:
     show_api_error(err, "Reading the clusters")
     st.stop()
-if not members.cluster_ids:
+if not report.clusters:
     show_no_centroids(selection)
     st.stop()
-if not members.ids:
+if not report.read:
     show_no_members(selection)
     st.stop()
 
 labels = {cid: notes.label for cid, notes in cluster_notes(metadata).items() if notes.label}
-suggested = suggestions_from(members).labels
-report = cluster_quality(members, metric)
-names = dict(zip(members.cluster_ids, cluster_names(members.cluster_ids, labels), strict=True))
+suggested = suggestions.labels
+cluster_ids = [row.cluster_id for row in report.clusters]
+names = dict(zip(cluster_ids, cluster_names(cluster_ids, labels), strict=True))
 
 if report.exact:
-    st.caption(f"{len(members.cluster_ids):,} clusters · every one of the {report.total:,} members read: every figure "
+    st.caption(f"{len(cluster_ids):,} clusters · every one of the {report.total:,} members read: every figure "
                f"is exact but the silhouette, estimated on {report.silhouette_sample:,} members spread over the clusters.")
 else:
     st.caption(
-        f"{len(members.cluster_ids):,} clusters · {report.total:,} members, too many to read all: sizes are exact; "
+        f"{len(cluster_ids):,} clusters · {report.total:,} members, too many to read all: sizes are exact; "
         f"cohesion, margin and likely mis-assigned are estimated from {report.read:,} members read (up to "
-        f"{per_cluster_quota(len(members.cluster_ids)):,} a cluster, spread from its closest to its farthest member), "
+        f"{per_cluster_quota(len(cluster_ids)):,} a cluster, spread from its closest to its farthest member), "
         f"the silhouette from {report.silhouette_sample:,} of them."
     )
 
@@ -122,4 +120,4 @@ if picked:
     open_documents(selection, table.iloc[picked[0]]["cluster_id"])
 
 st.subheader("Outliers and likely mis-assigned members")
-outliers_section(members, metric, labels, selection, key="quality_outliers")
+outliers_section(client, selection, metric, None, labels, key="quality_outliers")

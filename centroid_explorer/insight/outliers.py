@@ -29,7 +29,6 @@ def outlier_table(members: Members, metric: str, labels: Mapping[str, str] | Non
     read): mis-assigned first, most clearly first; then the farthest, cluster by cluster. `score` and
     `closer_score` are the metric's shown values (similarity, or distance under L1/L2); `closer_*` name
     the best other centroid."""
-    labels = labels or {}
     shown = LABELS[metric]
     scores = member_scores(members, metric)
     wrong = scores.misassigned
@@ -52,14 +51,22 @@ def outlier_table(members: Members, metric: str, labels: Mapping[str, str] | Non
             "_id": members.ids[i],
             "reason": "; ".join(reasons),
             "cluster_id": cluster_id,
-            "cluster_label": labels.get(cluster_id, ""),
+            "cluster_label": "",
             "score": float(shown.shown(scores.own[i])),
             "closer_cluster_id": other,
-            "closer_cluster_label": labels.get(other, "") if other is not None else "",
+            "closer_cluster_label": "",
             "closer_score": float(shown.shown(scores.other[i])) if other is not None else np.nan,
             "preview": preview[:PREVIEW_CHARS] if isinstance(preview, str) else "",
         })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return labelled(pd.DataFrame(rows, columns=COLUMNS), labels or {})
+
+
+def labelled(table: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """`table` with its label columns filled from `labels` (cluster id -> label; "" without one)."""
+    table = table.copy()
+    for label, cluster in (("cluster_label", "cluster_id"), ("closer_cluster_label", "closer_cluster_id")):
+        table[label] = table[cluster].map(lambda cid: labels.get(cid, "") if isinstance(cid, str) else "").astype(object)
+    return table
 
 
 def table_csv(frame: pd.DataFrame) -> str:

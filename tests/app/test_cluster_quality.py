@@ -40,7 +40,7 @@ def test_outliers_list_the_planted_members_and_offer_a_csv(app_page, planted):
     outliers = at.main.dataframe[1].value
     closer = outliers[outliers["reason"].str.contains("closer")]
     assert sorted(closer["_id"]) == sorted(MISASSIGNED) and set(closer["closer_cluster_id"]) == {"volcanoes"}
-    assert any("4 of the 36 members read sit closer to another centroid" in c.value for c in at.main.caption)
+    assert any("4 of the 36 members sit closer to another centroid" in c.value for c in at.main.caption)
     assert at.get("download_button")
 
 
