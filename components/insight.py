@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from centroid_explorer.insight.labels import LABEL_BUDGET, Suggestions, suggestions_from
-from centroid_explorer.insight.members import MEMBER_BUDGET, Members, read_members
+from centroid_explorer.insight.labels import Suggestions, suggestions_from
+from centroid_explorer.insight.members import Members, read_members
 from centroid_explorer.insight.outliers import CLOSER, labelled, outlier_table, table_csv
 from centroid_explorer.insight.quality import QualityReport, cluster_quality
 from centroid_explorer.metrics import LABELS
@@ -26,8 +26,7 @@ def load_members(
 ) -> Members:
     """Every member of the clusters (all when None), or a sample of each past the budget."""
     return read_members(_client, selection.dataset_id, selection.vector_field, selection.alias, metric,
-                        cluster_ids=None if cluster_ids is None else list(cluster_ids), include_vector=include_vector,
-                        budget=MEMBER_BUDGET if include_vector else LABEL_BUDGET)
+                        cluster_ids=None if cluster_ids is None else list(cluster_ids), include_vector=include_vector)
 
 
 @st.cache_data(ttl=300, show_spinner="Judging the clusters…", max_entries=4)

@@ -124,3 +124,15 @@ def test_outlier_csv_keeps_text_cells_from_running_as_formulas():
     frame = pd.DataFrame([{"_id": "=1+1", "cluster_id": "@SUM(A1)", "score": -0.5, "preview": "plain"}])
     lines = table_csv(frame).splitlines()
     assert lines[1] == "'=1+1,'@SUM(A1),-0.5,plain"  # numbers stay numbers; only text is guarded
+
+
+def test_a_member_without_a_usable_vector_is_left_out_not_fatal(client):
+    write_planted(client, "insight-odd-vectors")
+    # Our server refuses a vector of another length; a member without one is assigned all the same.
+    odd = {"_id": "no-vector", "text": "lava", "_cluster_": {VECTOR_FIELD: {ALIAS: "volcanoes"}}}
+    client.datasets.bulk_insert("insight-odd-vectors", [odd])
+    members = read_members(client, "insight-odd-vectors", VECTOR_FIELD, ALIAS)
+    volcanoes = members.cluster_ids.index("volcanoes")
+    assert "no-vector" not in members.ids
+    assert members.sizes[volcanoes] == 13 and members.read[volcanoes] == 12 and not members.exact
+    assert cluster_quality(members, "cosine").clusters[0].cluster_id == "glaciers"

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from centroid_explorer.insight.members import Members, read_members, string_fields
+from centroid_explorer.insight.members import MEMBER_BUDGET, Members, read_members, string_fields
 
 TERMS = 5
 LABEL_TERMS = 3  # the suggested label is its first terms joined
-LABEL_BUDGET = 40_000  # members read (text only, no vectors) for a whole alias; more are sampled
 _WORDS = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # letters only: no numbers, ids or underscores
 
 
@@ -78,7 +77,7 @@ def suggest_labels(
     alias: str,
     text_field: str | None = None,
     terms: int = TERMS,
-    budget: int = LABEL_BUDGET,
+    budget: int = MEMBER_BUDGET,
 ) -> Suggestions:
     """A suggested label for every cluster of the alias, from its members' `text_field` (default: the
     field holding the most text). Raises ValueError when `text_field` holds no text in any member."""

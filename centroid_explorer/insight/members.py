@@ -68,9 +68,11 @@ def read_members(
     all_ids, centroids = fetch_centroids(client, dataset_id, vector_field, alias)
     asked = list(all_ids) if cluster_ids is None else [cid for cid in all_ids if cid in set(cluster_ids)]
     quota = per_cluster_quota(len(asked), budget)
+    dimension = centroids.shape[1] if centroids.size else 0
 
-    def one(cluster_id: str) -> tuple[int, list[dict]]:
-        return _read_cluster(client, dataset_id, vector_field, alias, cluster_id, metric, quota, include_vector)
+    def one(cluster_id: str) -> tuple[int, list[_Page]]:
+        return _read_cluster(client, dataset_id, vector_field, alias, cluster_id, metric, quota,
+                             dimension if include_vector else None)
 
     with ThreadPoolExecutor(_FETCH_THREADS) as pool:
         results = dict(zip(asked, pool.map(one, asked), strict=True))
@@ -78,54 +80,71 @@ def read_members(
     position = {cid: i for i, cid in enumerate(all_ids)}
     sizes = np.zeros(len(all_ids), dtype=np.int64)
     read = np.zeros(len(all_ids), dtype=np.int64)
-    ids: list[str] = []
-    index: list[int] = []
-    documents: list[dict] = []
-    for cluster_id, (size, members) in results.items():
+    pages = []
+    index: list[np.ndarray] = []
+    for cluster_id, (size, cluster_pages) in results.items():
         sizes[position[cluster_id]] = size
-        read[position[cluster_id]] = len(members)
-        for document in members:
-            ids.append(str(document.get("_id")))
-            index.append(position[cluster_id])
-            documents.append(document)
-    dimension = centroids.shape[1] if centroids.size else 0
-    if include_vector and documents:
-        vectors = vectors_of(documents, vector_field)
-    else:
-        vectors = np.empty((len(documents), dimension if include_vector else 0), dtype=np.float32)
+        read[position[cluster_id]] = sum(len(p.ids) for p in cluster_pages)
+        pages.extend(cluster_pages)
+        index.append(np.full(read[position[cluster_id]], position[cluster_id], dtype=np.int64))
+    width = dimension if include_vector else 0
     return Members(
-        cluster_ids=list(all_ids), centroids=centroids, sizes=sizes, asked=np.isin(all_ids, asked), read=read, ids=ids,
-        cluster_index=np.array(index, dtype=np.int64), vectors=vectors,
-        fields=[readable_fields(d) for d in documents],
+        cluster_ids=list(all_ids), centroids=centroids, sizes=sizes, asked=np.isin(all_ids, asked), read=read,
+        ids=[i for p in pages for i in p.ids],
+        cluster_index=np.concatenate(index) if index else np.empty(0, dtype=np.int64),
+        vectors=np.concatenate([p.vectors for p in pages]) if pages else np.empty((0, width), dtype=np.float32),
+        fields=[f for p in pages for f in p.fields],
     )
 
 
-def _read_cluster(client, dataset_id, vector_field, alias, cluster_id, metric, quota, include_vector) -> tuple[int, list[dict]]:
-    """(cluster size, the members read): all of them when the cluster fits `quota`, else a sample."""
+@dataclass(frozen=True)
+class _Page:
+    ids: list[str]
+    fields: list[dict[str, Any]]
+    vectors: np.ndarray  # (m, d) float32, or (m, 0) read without vectors
+
+
+def _page(results: list[dict], vector_field: str, dimension: int | None) -> _Page:
+    """One page of members, its vectors as float32 at once (a page of lists of Python floats is ~8x
+    the size). With vectors, a member whose vector is missing or of another length is left out."""
+    if dimension is not None:
+        results = [d for d in results if isinstance(d.get(vector_field), list) and len(d[vector_field]) == dimension]
+    vectors = vectors_of(results, vector_field) if dimension is not None and results else None
+    return _Page(
+        [str(d.get("_id")) for d in results], [readable_fields(d) for d in results],
+        vectors if vectors is not None else np.empty((len(results), dimension or 0), dtype=np.float32),
+    )
+
+
+def _read_cluster(client, dataset_id, vector_field, alias, cluster_id, metric, quota, dimension) -> tuple[int, list[_Page]]:
+    """(cluster size, the pages read): all of the cluster when it fits `quota`, else a sample.
+    `dimension` None: without vectors."""
 
     def page(page_size: int, number: int = 1, cursor: str | None = None) -> dict[str, Any]:
         return client.centroids.documents(
             dataset_id, [cluster_id], vector_field, alias=alias, page_size=page_size, page=number, cursor=cursor,
-            include_vector=include_vector, similarity_metric=metric,
+            include_vector=dimension is not None, similarity_metric=metric,
         )
 
     first_size = min(max(1, quota // PAGES_PER_CLUSTER), PAGE_SIZE)  # the sample's page size, when it is one
     answer = page(first_size)
     size = int(answer.get("count", len(answer.get("results") or [])))
-    members = list(answer.get("results") or [])
+    first = _page(answer.get("results") or [], vector_field, dimension)
     if size <= quota:  # the whole cluster, following the cursor
-        while answer.get("cursor") and len(members) < size:
+        pages, taken = [first], len(answer.get("results") or [])
+        while answer.get("cursor") and taken < size:
             answer = page(first_size, cursor=answer["cursor"])
             if not answer.get("results"):
                 break
-            members.extend(answer["results"])
-        return size, members
+            taken += len(answer["results"])
+            pages.append(_page(answer["results"], vector_field, dimension))
+        return size, pages
     page_size, numbers = sample_pages(size, quota)
-    sample: list[dict] = []
-    for number in numbers:
-        reuse = number == 1 and page_size == first_size
-        sample.extend((answer if reuse else page(page_size, number)).get("results") or [])
-    return size, sample
+    return size, [
+        first if number == 1 and page_size == first_size
+        else _page(page(page_size, number).get("results") or [], vector_field, dimension)
+        for number in numbers
+    ]
 
 
 def string_fields(fields: Sequence[Mapping[str, Any]]) -> list[str]:
