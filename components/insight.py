@@ -77,7 +77,10 @@ def outliers_section(
             "closer_score": st.column_config.NumberColumn(
                 f"closer {shown.score}", format="%.4f", help=f"{shown.name} to the nearest other centroid"),
             "cluster_id": st.column_config.TextColumn("cluster"),
+            "cluster_label": st.column_config.TextColumn("label"),
             "closer_cluster_id": st.column_config.TextColumn("nearest other cluster"),
+            "closer_cluster_label": st.column_config.TextColumn("its label"),
+            "preview": st.column_config.TextColumn("text", help="The start of the member's longest text field"),
         },
     )
     rows = event.selection.rows if event else []

@@ -71,3 +71,13 @@ def test_outliers_of_the_open_cluster_are_the_planted_ones(app_page, planted):
     closer = outliers[outliers["reason"].str.contains("closer")]
     assert sorted(closer["_id"]) == sorted(MISASSIGNED) and set(closer["closer_cluster_id"]) == {"volcanoes"}
     assert set(outliers["cluster_id"]) == {"glaciers"}
+
+
+def test_the_chosen_document_leaving_the_page_resets_find_similar(app_page, planted):
+    at = _open(app_page)
+    at.main.selectbox(key="documents_page_size").set_value(10).run()
+    at.main.radio(key="documents_tool").set_value("Find similar").run()
+    at.main.selectbox(key="documents_similar_to").set_value(at.main.selectbox(key="documents_similar_to").options[0]).run()
+    next(b for b in at.main.button if b.label == "Next").click().run()
+    assert not at.exception
+    assert at.main.selectbox(key="documents_similar_to").value is None

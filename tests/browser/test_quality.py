@@ -1,4 +1,5 @@
-"""The Cluster quality page in a real browser: it opens with its table, and a click on a row opens that cluster."""
+"""The Cluster quality page in a real browser: it opens with its table, a click on a row opens that cluster,
+and the way back stays on the quality page."""
 
 from __future__ import annotations
 
@@ -31,4 +32,12 @@ def test_quality_page_opens_and_a_row_click_opens_the_cluster(page, app_url, wai
     wait_for_app(page)
     page.get_by_role("heading", name="Cluster documents").wait_for()
     assert parse_qs(urlparse(page.url).query)["cluster_id"] == [worst]
+    assert_no_traceback(page)
+
+    # Back on the quality page, the old row selection does not send the user off again.
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Cluster quality", exact=True).click()
+    page.get_by_role("heading", name="Cluster quality").wait_for()
+    wait_for_app(page)
+    wait_for_grids(page)
+    assert "/cluster_quality" in page.url
     assert_no_traceback(page)
