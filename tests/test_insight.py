@@ -136,3 +136,14 @@ def test_a_member_without_a_usable_vector_is_left_out_not_fatal(client):
     assert "no-vector" not in members.ids
     assert members.sizes[volcanoes] == 13 and members.read[volcanoes] == 12 and not members.exact
     assert cluster_quality(members, "cosine").clusters[0].cluster_id == "glaciers"
+
+
+def test_one_cluster_has_no_nearest_no_margin_and_no_silhouette():
+    from centroid_explorer.insight.members import Members
+
+    vectors = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
+    members = Members(["only"], vectors[:1], np.array([5]), np.array([True]), np.array([5]),
+                      [f"d{i}" for i in range(5)], np.zeros(5, dtype=np.int64), vectors, [{}] * 5)
+    [row] = cluster_quality(members, "l2").clusters
+    assert row.nearest_cluster_id is None and row.misassigned == 0 and row.size == 5
+    assert all(row.as_dict()[key] is None for key in ("nearest_similarity", "margin", "silhouette"))
