@@ -19,7 +19,7 @@ from centroid_explorer.cluster_view import PAGES_PER_CLUSTER, fetch_centroids, r
 
 MEMBER_BUDGET = 20_000  # members read with vectors for a whole alias; more are sampled
 MIN_PER_CLUSTER = 20  # however many clusters there are, each is read at least this far
-PAGE_SIZE = 1000  # a whole cluster is read in pages of this many
+PAGE_SIZE = 1000  # the largest page asked for (a whole cluster of more is read page after page)
 _FETCH_THREADS = 4  # a few requests in flight; more only queues on a 2-core server
 
 
@@ -41,10 +41,6 @@ class Members:
     def exact(self) -> bool:
         """Every member of the clusters asked for was read."""
         return bool(np.all(self.read[self.asked] == self.sizes[self.asked]))
-
-    @property
-    def position(self) -> dict[str, int]:
-        return {cid: i for i, cid in enumerate(self.cluster_ids)}
 
 
 def per_cluster_quota(clusters: int, budget: int = MEMBER_BUDGET) -> int:
