@@ -104,6 +104,10 @@ shown_what = (
 unplaced = f" · {sample.unplaced:,} assigned to clusters without a centroid, not drawn" if sample.unplaced else ""
 st.caption(f"{k:,} clusters · {sample.total:,} documents · {shown_what}{unplaced}")
 
+linked = st.query_params.get("cluster_id")  # a link from another page ("Show on the map") names one cluster
+if linked in sample.cluster_ids and st.session_state.get("map_linked") != linked:
+    st.session_state["map_cluster"] = sample.cluster_ids.index(linked)
+    st.session_state["map_linked"] = linked  # once: the finder is the user's again afterwards
 highlighted = controls[2].selectbox(
     "Find a cluster", range(k), format_func=lambda i: names[i], index=None, key="map_cluster",
     placeholder=f"type to search {k:,} clusters by label or id",

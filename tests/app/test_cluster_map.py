@@ -185,3 +185,11 @@ def test_each_metric_draws_without_error(app_page):
         at.run()
         assert not at.exception, metric
         assert not at.main.error, metric
+
+
+def test_a_link_naming_a_cluster_opens_the_map_with_it_found(app_page, many_clusters):
+    at = app_page(**many_clusters, cluster_id="c12")
+    assert not at.exception
+    finder = _by_label(at.main.selectbox, "Find a cluster")
+    assert finder.value == finder.options.index("c12")
+    assert _figures(at)[0]["data"][1]["name"] == "highlighted"
