@@ -109,6 +109,47 @@ class Plan:
         }
 
 
+@dataclass(frozen=True)
+class PreviewLayout:
+    """The affected documents (a sample of at most PREVIEW_POINTS) and centroids in one 2D projection."""
+
+    documents: np.ndarray  # (n, 2)
+    document_before: np.ndarray  # (n,) cluster id of each document before
+    document_after: np.ndarray  # (n,) and after
+    clusters_before: list[str]
+    centroids_before: np.ndarray  # (len(clusters_before), 2)
+    clusters_after: list[str]
+    centroids_after: np.ndarray
+
+
+PREVIEW_POINTS = 3000
+
+
+def preview_layout(plan: Plan) -> PreviewLayout:
+    """PCA to 2D (in the metric's space) of the affected members and their centroids before and after."""
+    from centroid_explorer.projection import quick_layout
+
+    members = plan.members
+    rows = np.arange(len(members.ids))
+    if len(rows) > PREVIEW_POINTS:
+        rows = np.sort(np.random.default_rng(0).choice(rows, PREVIEW_POINTS, replace=False))
+    before_ids = [cid for cid in plan.source.cluster_ids if cid in set(members.clusters)]
+    after_ids = [cid for cid in plan.cluster_ids_after if cid in set(plan.members_after)]
+    before = [plan.source.centroid(cid) for cid in before_ids]
+    after = [plan.centroids[cid] if cid in plan.centroids else plan.source.centroid(cid) for cid in after_ids]
+    points = quick_layout(np.vstack([members.vectors[rows], *before, *after]).astype(np.float32), plan.metric)
+    n, b = len(rows), len(before_ids)
+    return PreviewLayout(
+        points[:n],
+        np.asarray(members.clusters, dtype=object)[rows],
+        np.asarray(plan.members_after, dtype=object)[rows],
+        before_ids,
+        points[n : n + b],
+        after_ids,
+        points[n + b :],
+    )
+
+
 def merge(state: AliasState, members: Members, cluster_ids: Sequence[str], metric: str) -> Plan:
     """Fold `cluster_ids[1:]` into `cluster_ids[0]`; its centroid is recomputed from all their members."""
     cluster_ids = list(dict.fromkeys(cluster_ids))
