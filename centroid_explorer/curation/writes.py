@@ -91,7 +91,7 @@ def write_new_alias(client, plan: Plan, new_alias: str) -> WriteResult:
         step = "writing the metadata"
         metadata = plan.metadata_after(source.metadata) | {DERIVED: plan.derived_record()}
         client.centroids.metadata(source.dataset_id, source.vector_field, new_alias, metadata)
-    except APIError as error:
+    except (APIError, _RefusedError) as error:
         cleaned = not centroids_written or _deleted_alias(client, source.dataset_id, source.vector_field, new_alias)
         left = "has no centroids" if cleaned else "may hold some centroids (delete them before using it)"
         raise WriteFailedError(
@@ -117,17 +117,17 @@ def write_in_place(client, plan: Plan) -> WriteResult:
         moves = list(plan.moves.items())
         for start in range(0, len(moves), UPDATE_BATCH):
             batch = moves[start : start + UPDATE_BATCH]
+            done.moved.extend(doc_id for doc_id, _ in batch)  # before the request: a lost answer may hide a write
             _update(client, source.dataset_id, [
                 assignment_update(doc_id, source.vector_field, source.alias, cid) for doc_id, cid in batch
             ])
-            done.moved.extend(doc_id for doc_id, _ in batch)
         for cluster_id in plan.removed:
             client.centroids.delete(source.dataset_id, source.vector_field, source.alias, centroid_id=cluster_id)
             done.deleted.append(cluster_id)
         stored = metadata_sync.load(client, source.dataset_id, source.vector_field, source.alias)
         done.metadata_before = stored
         client.centroids.metadata(source.dataset_id, source.vector_field, source.alias, plan.metadata_after(stored))
-    except APIError as error:
+    except (APIError, _RefusedError) as error:
         problem = _restore(client, plan, done)
         where = f"the alias '{one_line(source.alias)}'"
         if problem is None:
@@ -159,10 +159,7 @@ def _restore(client, plan: Plan, done: _Done) -> str | None:
         if done.moved:
             still_there = read_assignments(client, dataset_id, vector_field, alias)  # a document may be gone
             back = [d for d in done.moved if d in still_there and still_there[d] != source.assignments[d]]
-            for start in range(0, len(back), UPDATE_BATCH):
-                _update(client, dataset_id, [
-                    assignment_update(d, vector_field, alias, source.assignments[d]) for d in back[start : start + UPDATE_BATCH]
-                ])
+            _update(client, dataset_id, [assignment_update(d, vector_field, alias, source.assignments[d]) for d in back])
         old = list(dict.fromkeys(cid for cid in [*done.deleted, *plan.centroids] if cid in source.cluster_ids))
         if done.centroids_inserted and old:
             client.centroids.insert(dataset_id, _centres(old, [source.centroid(c) for c in old], vector_field),
@@ -171,7 +168,7 @@ def _restore(client, plan: Plan, done: _Done) -> str | None:
             for cid in plan.centroids:
                 if cid not in source.cluster_ids:
                     client.centroids.delete(dataset_id, vector_field, alias, centroid_id=cid)
-    except APIError as error:
+    except (APIError, _RefusedError) as error:
         log.warning("restoring alias %r after a failed write failed: %s", alias, error.message)
         return error.message
     return None
@@ -196,9 +193,21 @@ def _check_unchanged(client, plan: Plan) -> None:
         raise SourceChangedError(f"Nothing was written: {change}. Preview again to see the current clusters.")
 
 
+class _RefusedError(Exception):
+    """A server answered a bulk_update but listed documents it did not update."""
+
+    def __init__(self, failed: list):
+        self.message = f"the server did not update {len(failed)} document(s), for example {failed[0]!r}"
+        super().__init__(self.message)
+
+
 def _update(client, dataset_id: str, updates: list[dict]) -> None:
-    if updates:
-        client.datasets.bulk_update(dataset_id, updates)
+    """Each request of UPDATE_BATCH updates is all-or-nothing on our server; a hosted one may instead
+    answer with the documents it skipped, which counts as a failure here."""
+    for start in range(0, len(updates), UPDATE_BATCH):
+        answer = client.datasets.bulk_update(dataset_id, updates[start : start + UPDATE_BATCH])
+        if failed := (answer or {}).get("failed_documents"):
+            raise _RefusedError(failed)
 
 
 def _centres(ids, vectors, vector_field: str) -> list[dict]:
