@@ -99,3 +99,36 @@ def test_pages_show_hostile_ids_and_labels_as_text(app_page, demo_client):
     at.main.radio[0].set_value("split").run()
     next(b for b in at.main.button if b.label == "Preview").click().run()
     _assert_shown_as_text(at)
+
+
+def _click(at, label):
+    next(b for b in at.main.button if b.label.startswith(label)).click().run()
+    assert not at.exception, at.exception
+
+
+def test_merge_written_to_a_new_alias_then_opened(app_page, curate_data):
+    at = app_page(CURATE, **VIEW)
+    at.main.multiselect[0].set_value(["b", "c"]).run()
+    _click(at, "Preview")
+    new_alias = next(t for t in at.main.text_input if t.label == "New alias")
+    assert new_alias.value == "truth-merged"
+    _click(at, "Write to the new alias")
+    assert "written to the new alias 'truth-merged'" in as_read(at.main.success[0].value)
+    assert sorted(c["_id"] for c in curate_data.centroids.iter_list(DATASET, FIELD, "truth-merged")) == ["a", "b"]
+    assert sorted(c["_id"] for c in curate_data.centroids.iter_list(DATASET, FIELD, "truth")) == ["a", "b", "c"]
+    _click(at, "Open")  # the page switch itself is followed in the browser test (AppTest does not follow one)
+    assert next(s for s in at.sidebar.selectbox if s.label == "Clustering alias").value == "truth-merged"
+
+
+def test_in_place_needs_the_confirmation(app_page, curate_data):
+    at = app_page(CURATE, **{**VIEW, "alias": "shuffled"})
+    at.main.radio[0].set_value("split").run()
+    at.main.selectbox[1].set_value("q").run()
+    _click(at, "Preview")
+    apply = next(b for b in at.main.button if b.label == "Apply in place")
+    assert apply.disabled
+    next(c for c in at.main.checkbox if c.label.startswith("Yes, change")).check().run()
+    _click(at, "Apply in place")
+    assert "in place to 'shuffled'" in as_read(at.main.success[0].value)
+    ids = sorted(c["_id"] for c in curate_data.centroids.iter_list(DATASET, FIELD, "shuffled"))
+    assert ids == ["q-1", "q-2", "r", "s"]
