@@ -185,3 +185,26 @@ def test_a_failure_writing_a_new_alias_leaves_the_source_as_before_and_no_centro
     del assignments["c7"]
     assert snapshot(client, dataset) == (centroids, assignments, metadata)
     assert read_centroids(client, dataset, FIELD, "split-failed").ids == []
+
+
+def test_a_metadata_edit_landing_during_an_in_place_write_is_kept(client, dataset, monkeypatch):
+    """Someone labels cluster c between the write's read of the metadata and its write: the versioned
+    write is refused (412), read again, and both the label and the merge's entries end up stored."""
+    state = curation.read_state(client, dataset, FIELD, ALIAS)
+    plan = curation.preview_merge(client, state, ["a", "b"], "cosine")
+    real = client.centroids.read_metadata
+    reads = itertools.count(1)
+
+    def read_metadata(*args, **kwargs):
+        answer = real(*args, **kwargs)
+        if next(reads) == 1:
+            edited = {**answer[0], "clusters": {**answer[0]["clusters"], "c": {"label": "Cars, relabelled"}}}
+            client.centroids.metadata(dataset, FIELD, ALIAS, edited)  # another writer, no version named
+        return answer
+
+    monkeypatch.setattr(client.centroids, "read_metadata", read_metadata)
+    curation.write_in_place(client, plan)
+    monkeypatch.undo()
+    stored = metadata_sync.load(client, dataset, FIELD, ALIAS)
+    assert stored["clusters"]["c"] == {"label": "Cars, relabelled"}
+    assert stored["clusters"]["a"]["label"] == "Apples + Bananas" and "b" not in stored["clusters"]

@@ -14,7 +14,8 @@ In place (`write_in_place`): first the alias is read again and must still hold w
 was computed from (else nothing is written). Then, in this order: the new and recomputed
 centroids are inserted (one upsert), the moved documents get their new cluster (requests of
 UPDATE_BATCH documents, each all-or-nothing), the removed centroids are deleted, and the metadata
-is re-read and written with the plan's cluster entries (other keys and clusters as stored then).
+is re-read and written with the plan's cluster entries (other keys and clusters as stored then; on a
+server that versions the metadata, only if it is still the version re-read, else read again).
 Each intermediate state is a valid clustering (at worst a cluster with no members). If any step
 fails, what was done is undone from the state read for the preview: documents already moved get
 their old cluster back (those that still exist), deleted centroids are inserted again, added ones
@@ -30,14 +31,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from centroid_explorer import metadata_sync
 from centroid_explorer.alias_centroids import centroid_ids
-from centroid_explorer.client import CLUSTER_FIELD, APIError
+from centroid_explorer.client import CLUSTER_FIELD, APIError, NotFoundError, PreconditionFailedError
 from centroid_explorer.curation.plans import DERIVED, Plan
 from centroid_explorer.curation.state import changed_since, read_assignments
 from centroid_explorer.display import one_line
 
 UPDATE_BATCH = 1000  # documents per bulk_update request (each one all-or-nothing)
+METADATA_ATTEMPTS = 3  # reads and conditional writes of the metadata, while others keep writing it
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +125,7 @@ def write_in_place(client, plan: Plan) -> WriteResult:
         for cluster_id in plan.removed:
             client.centroids.delete(source.dataset_id, source.vector_field, source.alias, centroid_id=cluster_id)
             done.deleted.append(cluster_id)
-        stored = metadata_sync.load(client, source.dataset_id, source.vector_field, source.alias)
-        done.metadata_before = stored
-        client.centroids.metadata(source.dataset_id, source.vector_field, source.alias, plan.metadata_after(stored))
+        _write_metadata(client, plan, done)
     except (APIError, _RefusedError) as error:
         problem = _restore(client, plan, done)
         where = f"the alias '{one_line(source.alias)}'"
@@ -147,6 +146,26 @@ class _Done:
     moved: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     metadata_before: dict | None = None
+
+
+def _write_metadata(client, plan: Plan, done: _Done) -> None:
+    """The plan's cluster entries onto the metadata stored now. Where the server versions it, the write
+    names the version read (If-Match), so an edit landing in between is re-read, not overwritten."""
+    source = plan.source
+    for attempt in range(METADATA_ATTEMPTS):
+        try:
+            stored, version = client.centroids.read_metadata(source.dataset_id, source.vector_field, source.alias)
+        except NotFoundError:
+            stored, version = {}, None
+        done.metadata_before = stored if isinstance(stored, dict) else {}
+        try:
+            client.centroids.metadata(source.dataset_id, source.vector_field, source.alias,
+                                      plan.metadata_after(done.metadata_before), if_match=version)
+            return
+        except PreconditionFailedError:
+            done.metadata_before = None  # nothing of ours was written
+            if attempt == METADATA_ATTEMPTS - 1:
+                raise
 
 
 def _restore(client, plan: Plan, done: _Done) -> str | None:
