@@ -35,16 +35,17 @@ def before_after(layout: PreviewLayout, labels_before: dict[str, str], labels_af
         for position, cid in enumerate(centroid_ids):
             rows = of_document == cid
             name = plotly_text(names[cid], LEGEND_CHARS)
+            # names go in as customdata: a template would read "%{...}" inside a name as a placeholder
             figure.add_trace(scatter(
                 x=layout.documents[rows, 0], y=layout.documents[rows, 1], mode="markers", name=name,
                 legendgroup=str(position), marker=dict(size=6, color=colours[cid], opacity=0.7),
-                hovertemplate=f"{name}<extra></extra>",
+                customdata=np.full(int(rows.sum()), name, dtype=object), hovertemplate="%{customdata}<extra></extra>",
             ))
             figure.add_trace(go.Scatter(
                 x=centroid_xy[position : position + 1, 0], y=centroid_xy[position : position + 1, 1], mode="markers",
                 legendgroup=str(position), showlegend=False,
                 marker=dict(symbol="diamond", size=16, color=colours[cid], line=dict(width=2, color="black")),
-                hovertemplate=f"centroid of {name}<extra></extra>",
+                customdata=np.array([name], dtype=object), hovertemplate="centroid of %{customdata}<extra></extra>",
             ))
         figure.update_layout(title=title, height=420, margin=_MARGIN, xaxis=dict(range=x_range, showticklabels=False),
                              yaxis=dict(range=y_range, showticklabels=False), legend=dict(orientation="h"))

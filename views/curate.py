@@ -21,6 +21,7 @@ from components.pickers import clear_listing_cache
 OPERATIONS = {"merge": "Merge clusters", "split": "Split a cluster", "move": "Move documents"}
 ALIAS_SUFFIX = {"merge": "merged", "split": "split", "move": "moved"}  # the suggested new alias: <alias>-<suffix>
 MOVES_SHOWN = 2000  # rows of the "documents that move" table
+MOVE_OPTIONS = 1000  # the farthest members offered in the move picker
 OPTION_CHARS = 70  # a document's text in the move picker
 _PLAN = "curate_plan"  # (question, Plan) of the last preview
 _WRITTEN = "curate_written"  # (dataset_id, vector_field, alias, message) of the last write
@@ -115,7 +116,7 @@ else:
         show_api_error(err, "Reading the cluster's documents")
         st.stop()
     closeness = relevance(members.vectors, state.centroid(source), metric)
-    farthest_first = sorted(range(len(members.ids)), key=lambda i: closeness[i])
+    farthest_first = sorted(range(len(members.ids)), key=lambda i: closeness[i])[:MOVE_OPTIONS]
     shown_as = LABELS[metric]
     option_text = {
         members.ids[i]: f"{one_line(members.ids[i])} · {shown_as.score} {float(shown_as.shown(closeness[i])):.3f} · "
@@ -124,7 +125,8 @@ else:
     }
     to_move = st.multiselect(
         "Documents to move", list(option_text), format_func=lambda d: option_text[d], key="curate_move_documents",
-        help="The cluster's members, farthest from its centroid first (the likeliest to be misplaced).",
+        help=f"The cluster's members, farthest from its centroid first (the likeliest to be misplaced); "
+             f"the {MOVE_OPTIONS:,} farthest are offered.",
     )
     question = ("move", tuple(to_move), target)
     ready = bool(to_move) and target is not None

@@ -18,6 +18,7 @@ DATASET, FIELD = "curate-pages", "v_vector_"
 BLOBS = {"a": [0, 0, 10], "b": [10, 0, 0], "c": [0, 10, 0]}
 MOVED_IN_SHUFFLED = ["a-0", "a-1"]
 VIEW = {"dataset_id": DATASET, "vector_field": FIELD, "alias": "truth"}
+PER_BLOB = 10
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +133,18 @@ def test_in_place_needs_the_confirmation(app_page, curate_data):
     assert "in place to 'shuffled'" in as_read(at.main.success[0].value)
     ids = sorted(c["_id"] for c in curate_data.centroids.iter_list(DATASET, FIELD, "shuffled"))
     assert ids == ["q-1", "q-2", "r", "s"]
+
+
+def test_move_preview_lists_the_chosen_documents_and_sizes(app_page, curate_data):
+    at = app_page(CURATE, **VIEW)
+    at.main.radio[0].set_value("move").run()
+    at.main.selectbox[1].set_value("c").run()  # from
+    at.main.selectbox[2].set_value("a").run()  # to
+    picker = next(m for m in at.main.multiselect if m.label == "Documents to move")
+    assert len(picker.options) == PER_BLOB
+    picker.set_value(["c-0", "c-1"]).run()
+    _click(at, "Preview")
+    moves = at.main.dataframe[1].value
+    assert sorted(moves["_id"]) == ["c-0", "c-1"] and set(moves["from"]) == {"c"} and set(moves["to"]) == {"a"}
+    sizes = {row["cluster"]: (row["before"], row["after"]) for row in at.main.dataframe[0].value.to_dict("records")}
+    assert sizes == {"a": (10, 12), "c": (10, 8)}
