@@ -100,6 +100,13 @@ def test_pages_show_hostile_ids_and_labels_as_text(app_page, demo_client):
     at.main.radio[0].set_value("split").run()
     next(b for b in at.main.button if b.label == "Preview").click().run()
     _assert_shown_as_text(at)
+    at.main.radio[0].set_value("move").run()
+    at.main.selectbox[1].set_value(HOSTILE).run()
+    picker = next(m for m in at.main.multiselect if m.label == "Documents to move")
+    picker.set_value([f"{HOSTILE} #0-0", "doc-0-1"]).run()  # the first document's id is hostile too
+    next(b for b in at.main.button if b.label == "Preview").click().run()
+    _assert_shown_as_text(at)
+    assert sorted(at.main.dataframe[1].value["_id"]) == sorted([f"{HOSTILE} #0-0", "doc-0-1"])
 
 
 def _click(at, label):
