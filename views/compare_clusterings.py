@@ -16,6 +16,7 @@ from components.connection import connection_id
 from components.curation_charts import HEATMAP_MAX, flows_heatmap
 from components.feedback import require_client, require_selection, show_api_error
 
+NO_MATCH = "(no match)"  # a cluster the one-to-one matching left without a partner
 CHANGED_ROWS = 5000  # documents listed; the count above says how many changed in all
 
 st.title(":material/compare_arrows: Compare clusterings")
@@ -102,6 +103,7 @@ matches = comparison.matches.assign(
     label_b=[labels_b.get(c, "") if c is not None else "" for c in comparison.matches["cluster_b"]],
     similarity=shown.shown(comparison.matches["similarity"].to_numpy(dtype=float)),
 )
+matches[["cluster_a", "cluster_b"]] = matches[["cluster_a", "cluster_b"]].fillna(NO_MATCH)
 st.dataframe(
     matches[["cluster_a", "label_a", "cluster_b", "label_b", "similarity", "documents_a", "documents_b", "shared"]],
     hide_index=True,
@@ -136,6 +138,7 @@ else:
     changed = comparison.changed.head(CHANGED_ROWS).assign(
         label_a=lambda t: [labels_a.get(c, "") for c in t["cluster_a"]],
         label_b=lambda t: [labels_b.get(c, "") for c in t["cluster_b"]],
+        expected_b=lambda t: t["expected_b"].fillna(NO_MATCH),
     )
     if len(comparison.changed) > CHANGED_ROWS:
         st.caption(f"The first {CHANGED_ROWS:,} of {len(comparison.changed):,} are listed.")

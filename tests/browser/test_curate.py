@@ -30,6 +30,8 @@ def test_merge_two_clusters_preview_write_a_new_alias_and_open_it(page, app_url,
     assert page.get_by_text("document(s) change cluster").count() == 1
     wait_for_grids(page)
     save_screenshot(page, "curate-merge-preview")
+    page.get_by_role("heading", name="Write").scroll_into_view_if_needed()
+    save_screenshot(page, "curate-merge-preview-write")
 
     page.get_by_label("New alias").fill(NEW_ALIAS)
     page.get_by_label("New alias").press("Enter")
@@ -58,4 +60,6 @@ def test_compare_the_new_alias_with_its_source(page, app_url, wait_for_app, wait
     assert page.locator(".js-plotly-plot").count() == 1
     wait_for_grids(page)
     save_screenshot(page, "compare-clusterings")
+    page.get_by_role("heading", name="Documents that changed cluster").scroll_into_view_if_needed()
+    save_screenshot(page, "compare-clusterings-flows")
     assert_no_traceback(page)
