@@ -208,3 +208,33 @@ def test_a_metadata_edit_landing_during_an_in_place_write_is_kept(client, datase
     stored = metadata_sync.load(client, dataset, FIELD, ALIAS)
     assert stored["clusters"]["c"] == {"label": "Cars, relabelled"}
     assert stored["clusters"]["a"]["label"] == "Apples + Bananas" and "b" not in stored["clusters"]
+
+
+def test_when_the_server_goes_away_mid_write_the_error_says_the_alias_may_be_part_way(tmp_path, monkeypatch):
+    """A server of its own, stopped for real between two update requests: neither the write nor its undo
+    can reach it, and the error says so instead of claiming the alias is as before."""
+    from centroid_explorer.client import Client
+    from centroid_explorer.server.runner import EmbeddedServer
+
+    server = EmbeddedServer(tmp_path, project="p", api_key="k")
+    server.start()
+    with Client(server.base_url, "p", "k", max_retries=0, connect_timeout=1, deadline=5) as own:
+        dataset_id = "gone"
+        own.datasets.bulk_insert(dataset_id, [
+            {"_id": f"{n}{i}", FIELD: [float(i), 1.0, 2.0, 3.0] if n == "a" else [3.0, 2.0, 1.0, float(i)],
+             "_cluster_": {FIELD: {ALIAS: n}}} for n in "ab" for i in range(4)
+        ])
+        own.centroids.insert(dataset_id, [{"_id": n, FIELD: [1.0, 1.0, 1.0, 1.0]} for n in "ab"], FIELD, ALIAS)
+        plan = curation.preview_merge(own, curation.read_state(own, dataset_id, FIELD, ALIAS), ["a", "b"], "l2")
+        monkeypatch.setattr(writes, "UPDATE_BATCH", 2)
+        real, calls = own.datasets.bulk_update, itertools.count(1)
+
+        def bulk_update(dataset, updates):
+            if next(calls) == 2:
+                server.stop()
+            return real(dataset, updates)
+
+        monkeypatch.setattr(own.datasets, "bulk_update", bulk_update)
+        with pytest.raises(curation.WriteFailedError, match="Undoing it failed too .* may be left part-way") as failure:
+            curation.write_in_place(own, plan)
+    assert not failure.value.source_intact
