@@ -26,6 +26,8 @@ OPTION_CHARS = 70  # a document's text in the move picker
 _PLAN = "curate_plan"  # (question, Plan) of the last preview
 _WRITTEN = "curate_written"  # (dataset_id, vector_field, alias, message) of the last write
 _GENERATION = "curate_generation"  # bumped by every write: the alias is read again
+LINK_PARAM = "document_id"  # documents to move, handed over in the URL
+_LINKED = "curate_linked"  # the link's documents, until "choose here instead"
 
 st.title(":material/call_merge: Curate clusters")
 selection = require_selection()
@@ -81,6 +83,23 @@ def cluster_option(cluster_id: str) -> str:
     return f"{names[cluster_id]} · {sizes.get(cluster_id, 0):,} documents"
 
 
+# A link may hand over documents to move (e.g. chosen on the map): ?document_id=a&document_id=b
+linked_in_url = list(dict.fromkeys(st.query_params.get_all(LINK_PARAM)))
+if linked_in_url and st.session_state.get(_LINKED) != linked_in_url:  # a new link: open the move with them
+    st.session_state[_LINKED] = linked_in_url
+    st.session_state["curate_operation"] = "move"
+linked_all = st.session_state.get(_LINKED) or []
+linked = [d for d in linked_all if d in state.assignments]  # this alias's, read afresh: the alias may change
+if len(linked) < len(linked_all):
+    st.warning(f"{len(linked_all) - len(linked):,} document(s) of the link are not assigned in this alias; "
+               "they are left out.", icon=":material/link_off:")
+
+
+def forget_link() -> None:
+    st.session_state.pop(_LINKED, None)
+    st.query_params.pop(LINK_PARAM, None)
+
+
 controls = st.columns([3, 2])
 operation = controls[0].radio("Operation", list(OPERATIONS), format_func=OPERATIONS.get, horizontal=True, key="curate_operation")
 metric = controls[1].selectbox(
@@ -104,6 +123,14 @@ elif operation == "split":
                           help="k-means (seeded) on the cluster's members; the parts get ids <id>-1, <id>-2, …")
     question = ("split", to_split, k)
     ready = to_split is not None
+elif linked:
+    target = st.selectbox("To cluster", state.cluster_ids, format_func=cluster_option, key="curate_move_to")
+    sources = len({state.assignments[d] for d in linked})
+    st.caption(f"{len(linked):,} document(s) chosen on another page (from the link), in {sources:,} cluster(s).")
+    st.button("Choose the documents here instead", on_click=forget_link, key="curate_forget_link")
+    to_move = linked
+    question = ("move", tuple(to_move), target)
+    ready = target is not None
 else:
     move_columns = st.columns(2)
     source = move_columns[0].selectbox("From cluster", state.cluster_ids, format_func=cluster_option, key="curate_move_from")

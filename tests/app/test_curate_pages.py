@@ -155,3 +155,18 @@ def test_move_preview_lists_the_chosen_documents_and_sizes(app_page, curate_data
     assert sorted(moves["_id"]) == ["c-0", "c-1"] and set(moves["from"]) == {"c"} and set(moves["to"]) == {"a"}
     sizes = {row["cluster"]: (row["before"], row["after"]) for row in at.main.dataframe[0].value.to_dict("records")}
     assert sizes == {"a": (10, 12), "c": (10, 8)}
+
+
+def test_documents_handed_over_in_a_link_open_a_move_across_clusters(app_page, curate_data):
+    at = app_page(CURATE, **VIEW, document_id=["a-3", "b-4", "not-a-document"])
+    assert not at.exception
+    assert at.main.radio[0].value == "move"
+    assert any("1 document(s) of the link are not assigned" in w.value for w in at.main.warning)
+    assert any(c.value.startswith("2 document(s) chosen on another page") for c in at.main.caption)
+    next(s for s in at.main.selectbox if s.label == "To cluster").set_value("c").run()
+    _click(at, "Preview")
+    moves = at.main.dataframe[1].value
+    assert moves[["_id", "from", "to"]].values.tolist() == [["a-3", "a", "c"], ["b-4", "b", "c"]]
+    _click(at, "Choose the documents here instead")
+    assert any(m.label == "Documents to move" for m in at.main.multiselect)
+    assert "document_id" not in at.query_params
