@@ -25,8 +25,8 @@ from components.warmup import projection_engine
 
 REFINE_POLL_S = 1.0
 NEIGHBOURS = 25  # clusters in the heatmap past charts.LABELLED_CLUSTERS: the focused one and its nearest
-SAMPLE_TTL_S = 1800
-MOVE_LINK_MAX = 500  # documents handed to the Curate page in its URL  # outlives the longest fetch, so a large one is never started over on its own
+SAMPLE_TTL_S = 1800  # outlives the longest fetch, so a large one is never started over on its own
+MOVE_LINK_MAX = 500  # documents handed to the Curate page in its URL
 
 st.title(":material/scatter_plot: Cluster map")
 selection = require_selection()
