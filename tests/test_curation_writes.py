@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import uuid
 
 import numpy as np
 import pytest
@@ -22,13 +23,13 @@ METADATA = {
     "clusters": {"a": {"label": "Apples", "tags": ["fruit"]}, "b": {"label": "Bananas", "tags": ["fruit", "long"]},
                  "c": {"label": "Cars", "note": "kept"}},
 }
-_names = (f"curate-{n}" for n in itertools.count())
+
 
 
 @pytest.fixture
 def dataset(client):
     """A fresh dataset: 3 blobs of PER_CLUSTER documents in alias k3 (plus another alias left alone), labels."""
-    dataset_id = next(_names)
+    dataset_id = f"curate-{uuid.uuid4().hex[:8]}"  # fresh even when another module imports this fixture
     rng = np.random.default_rng(1)
     documents = []
     for name, centre in CENTRES.items():
