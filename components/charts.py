@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
@@ -31,22 +32,46 @@ HOVER_CHARS = 80
 LABELLED_CLUSTERS = 30  # up to this many clusters, each is named on the map and has its bar and heatmap row
 LARGEST_LABELLED = 10  # past it, the largest clusters named on the map
 SIZE_BARS = 10  # past it, the largest and the smallest clusters' bars
+TOP_VALUES = 10  # a categorical field's values with a colour of their own on the map
+OTHER_COLOUR = "#B8BCC8"
+MATCH_COLOUR = "#E4572E"
 
 
 @dataclass(frozen=True)
 class MapTraces:
     """What each trace of the map is, so that a selected point can be traced back to its row or centroid:
-    trace 0 is every drawn document (point i is row i), then the highlighted cluster's documents if
-    any, then the centroids (point i is cluster i)."""
+    `roles[i]` is "documents" (point j is row `rows[i][j]` of sample.documents), "centroids" (point j is
+    cluster j) or "legend" (no points)."""
 
-    highlighted_rows: np.ndarray  # rows (into sample.documents) of the highlight trace's points
+    roles: list[str]
+    rows: list[np.ndarray]
 
     def role(self, curve: int) -> str:
-        roles = ["documents", "highlight", "centroids"] if len(self.highlighted_rows) else ["documents", "centroids"]
-        return roles[curve]
+        return self.roles[curve]
 
     def row(self, curve: int, point: int) -> int:
-        return int(self.highlighted_rows[point]) if self.role(curve) == "highlight" else point
+        return int(self.rows[curve][point])
+
+
+@dataclass(frozen=True)
+class FieldColours:
+    """A document field as colours: numbers on a continuous scale, anything else as its TOP_VALUES most
+    frequent values, each its own colour, and "other"."""
+
+    field: str
+    numbers: np.ndarray | None  # (n,) float, NaN where missing; None for a categorical field
+    categories: list[str]  # the values with a colour of their own (categorical)
+    codes: np.ndarray  # (n,) index into categories; len(categories) for any other value
+
+
+def field_colours(field: str, values: pd.Series) -> FieldColours:
+    numeric = pd.to_numeric(values, errors="coerce")
+    if values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all() and numeric.notna().any():
+        return FieldColours(field, numeric.to_numpy(dtype=float), [], np.empty(0, dtype=np.int64))
+    text = values.map(lambda v: "(none)" if v is None or (isinstance(v, float) and v != v) else one_line(str(v)))
+    categories = text.value_counts(sort=True).index[:TOP_VALUES].tolist()
+    codes = pd.Categorical(text, categories=categories).codes.astype(np.int64)
+    return FieldColours(field, None, categories, np.where(codes < 0, len(categories), codes))
 
 
 def colour(position: int) -> str:
@@ -73,33 +98,51 @@ def labelled_clusters(sizes: np.ndarray, highlighted: int | None) -> np.ndarray:
 
 def cluster_map(
     sample: ClusterSample, layout: Layout, labels: dict[str, str], hover: np.ndarray,
-    highlighted: int | None = None, height: int = 720,
+    highlighted: int | None = None, *, by_field: FieldColours | None = None, visible: np.ndarray | None = None,
+    matches: np.ndarray | None = None, height: int = 720,
 ) -> tuple[go.Figure, MapTraces]:
-    """Documents coloured by cluster, centroids as diamonds on top, a few of them named; the highlighted
-    cluster's documents drawn large over the rest, which fade. A fixed number of traces whatever k is.
-    `meta` tells components/centroid_clicks.py which trace is which; `customdata` holds each document's
-    cluster position and each centroid's cluster id (escaped like every string in a figure, though not shown)."""
+    """Documents coloured by cluster (or `by_field`), centroids as diamonds on top, a few of them named; the
+    highlighted cluster's documents and the search `matches` drawn large over the rest, which fade. Only the
+    `visible` rows (a filter) are drawn. A fixed number of traces whatever k is. `meta` tells
+    components/centroid_clicks.py which trace is which; `customdata` holds each document's cluster position
+    and each centroid's cluster id (escaped like every string in a figure, though not shown)."""
     k = len(sample.cluster_ids)
     scatter = scatter_type(len(layout.documents) + k)
     names = cluster_names(sample.cluster_ids, labels)
     documents = layout.documents
-    figure = go.Figure(
-        scatter(
-            x=documents[:, 0], y=documents[:, 1], mode="markers", meta="document", name="documents",
-            marker=dict(size=5 if len(documents) > 20_000 else 6, color=colours(sample.cluster_index),
-                        opacity=0.25 if highlighted is not None else 0.75),
-            text=hover, hovertemplate="%{text}<extra></extra>", customdata=sample.cluster_index,
-        )
-    )
-    rows = np.empty(0, dtype=np.int64)
+    shown = np.arange(len(documents)) if visible is None else np.flatnonzero(visible)
+    faded = highlighted is not None or (matches is not None and len(matches) > 0)
+    marker: dict = dict(size=5 if len(shown) > 20_000 else 6, opacity=0.25 if faded else 0.75)
+    legend: list[tuple[str, str]] = []
+    if by_field is None:
+        marker["color"] = colours(sample.cluster_index[shown])
+    elif by_field.numbers is not None:
+        marker.update(color=by_field.numbers[shown], colorscale="Viridis", showscale=True,
+                      colorbar=dict(title=dict(text=plotly_text(by_field.field, LEGEND_CHARS), side="right")))
+    else:
+        palette = np.asarray([*(colour(i) for i in range(len(by_field.categories))), OTHER_COLOUR], dtype=object)
+        marker["color"] = palette[by_field.codes[shown]]
+        legend = [(plotly_text(value, LEGEND_CHARS), palette[i]) for i, value in enumerate(by_field.categories)]
+        legend.append(("other", OTHER_COLOUR))
+    figure = go.Figure(scatter(
+        x=documents[shown, 0], y=documents[shown, 1], mode="markers", meta="document", name="documents",
+        marker=marker, text=hover[shown], hovertemplate="%{text}<extra></extra>", customdata=sample.cluster_index[shown],
+        showlegend=False,
+    ))
+    roles, rows = ["documents"], [shown]
+    emphasised = []
     if highlighted is not None:
-        rows = np.flatnonzero(sample.cluster_index == highlighted)
-        if len(rows):
-            figure.add_trace(scatter(
-                x=documents[rows, 0], y=documents[rows, 1], mode="markers", meta="document", name="highlighted",
-                marker=dict(size=9, color=colour(highlighted), line=dict(width=1, color="#1F2333")),
-                text=hover[rows], hovertemplate="%{text}<extra></extra>",
-            ))
+        emphasised.append(("highlighted", shown[sample.cluster_index[shown] == highlighted], colour(highlighted)))
+    if matches is not None and len(matches):
+        emphasised.append(("matches", np.intersect1d(matches, shown), MATCH_COLOUR))
+    for name, points, fill in emphasised:
+        figure.add_trace(scatter(
+            x=documents[points, 0], y=documents[points, 1], mode="markers", meta="document", name=name, showlegend=False,
+            marker=dict(size=9, color=fill, line=dict(width=1, color="#1F2333")),
+            text=hover[points], hovertemplate="%{text}<extra></extra>", customdata=sample.cluster_index[points],
+        ))
+        roles.append("documents")
+        rows.append(points)
     named = np.zeros(k, dtype=bool)
     named[labelled_clusters(sample.sizes, highlighted)] = True
     # Hundreds of full-size diamonds would hide the documents: smaller the more there are, the found one large.
@@ -107,25 +150,34 @@ def cluster_map(
     if highlighted is not None:
         centroid_sizes[highlighted] = 20
     centroid_colours = colours(np.arange(k))
-    if highlighted is not None:
+    if highlighted is not None or by_field is not None:
         centroid_colours[np.arange(k) != highlighted] = "rgba(160,160,170,0.5)"
     figure.add_trace(scatter(
         x=layout.centroids[:, 0], y=layout.centroids[:, 1], mode="markers+text", meta="centroid", name="centroids",
-        text=[plotly_text(name, TEXT_CHARS) if named[i] else "" for i, name in enumerate(names)],
+        text=[plotly_text(name, TEXT_CHARS) if named[i] else "" for i, name in enumerate(names)], showlegend=False,
         textposition="top center", textfont=dict(size=13, color="#1F2333"),
         marker=dict(size=centroid_sizes, color=centroid_colours, symbol="diamond",
                     line=dict(width=2 if k <= LABELLED_CLUSTERS else 0.5, color="#1F2333")),
         hovertext=[_centroid_hover(cid, labels.get(cid), int(size)) for cid, size in zip(sample.cluster_ids, sample.sizes, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>", customdata=np.array([plotly_text(cid) for cid in sample.cluster_ids], dtype=object),
     ))
+    roles.append("centroids")
+    rows.append(np.empty(0, dtype=np.int64))
+    for name, fill in legend:  # a legend entry per value: a trace without points
+        figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, meta="legend",
+                                    marker=dict(size=9, color=fill), hoverinfo="skip"))
+        roles.append("legend")
+        rows.append(np.empty(0, dtype=np.int64))
     figure.update_layout(
         # Zoom, not lasso, by default: Streamlit selects a clicked point only outside box/lasso mode,
         # and a click on a centroid opens its cluster. Box and lasso are in the toolbar.
-        height=height, margin=_MARGIN, dragmode="zoom", hovermode="closest", showlegend=False,
+        height=height, margin=_MARGIN, dragmode="zoom", hovermode="closest", showlegend=bool(legend),
+        legend=dict(title=dict(text=plotly_text(by_field.field, LEGEND_CHARS) if by_field else ""), itemclick=False,
+                    itemdoubleclick=False),
         xaxis=dict(visible=False), yaxis=dict(visible=False),
         hoverlabel=dict(align="left"), plot_bgcolor="#FAFAFD",
     )
-    return figure, MapTraces(rows)
+    return figure, MapTraces(roles, rows)
 
 
 def _centroid_hover(cluster_id: str, label: str | None, size: int) -> str:

@@ -12,7 +12,7 @@ from centroid_explorer import metadata_sync
 from centroid_explorer.client import APIError
 from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, RELEVANCE, ClusterSample, fetch_cluster_sample
-from centroid_explorer.display import cluster_names, markdown_text
+from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.fetches import Fetches, Stopped
 from centroid_explorer.metrics import LABELS, metric_name, nearest_centroids, similarity
 from components import charts
@@ -57,6 +57,14 @@ def sample_fetches() -> Fetches:
 @st.cache_data(ttl=SAMPLE_TTL_S, max_entries=4, show_spinner=False)
 def load_hover(_sample: ClusterSample, key: tuple, labels: dict[str, str]) -> np.ndarray:
     return hover_texts(_sample, labels, metric)
+
+
+def matching_rows(documents, fields: list[str], query: str) -> np.ndarray:
+    """Rows whose string fields contain `query`, any case, as plain text (not a pattern)."""
+    found = np.zeros(len(documents), dtype=bool)
+    for field in fields:
+        found |= documents[field].map(lambda v: isinstance(v, str) and query.casefold() in v.casefold()).to_numpy(dtype=bool)
+    return np.flatnonzero(found)
 
 
 key = (connection_id(), selection.dataset_id, selection.vector_field, selection.alias, cap, metric)
@@ -115,6 +123,34 @@ highlighted = controls[2].selectbox(
     help="Highlights the cluster on the map, and centres the similarity heatmap on it.",
 )
 
+fields = [c for c in sample.documents.columns if c not in ("_id", "cluster_id", RELEVANCE)
+          and sample.documents[c].map(lambda v: isinstance(v, (str, int, float, bool))).any()]
+looks = st.columns([2, 3, 3], vertical_alignment="bottom")
+colour_field = looks[0].selectbox(
+    "Colour by", [None, *fields], format_func=lambda f: "cluster" if f is None else one_line(f), key="map_colour",
+    help="Cluster (each its own colour), or a document field: numbers on a scale, other values by their most frequent.",
+)
+by_field = None if colour_field is None else charts.field_colours(colour_field, sample.documents[colour_field])
+visible = None
+if by_field is not None and by_field.numbers is not None and np.isfinite(by_field.numbers).any():
+    low, high = float(np.nanmin(by_field.numbers)), float(np.nanmax(by_field.numbers))
+    if low < high:
+        chosen_range = looks[1].slider("Only values between", low, high, (low, high), key="map_range")
+        visible = (by_field.numbers >= chosen_range[0]) & (by_field.numbers <= chosen_range[1])
+elif by_field is not None:
+    kept = looks[1].multiselect("Only these values", [*by_field.categories, "other"], key="map_values",
+                                placeholder="every value", help="Leave empty to show every value.")
+    if kept:
+        wanted = [by_field.categories.index(v) if v != "other" else len(by_field.categories) for v in kept]
+        visible = np.isin(by_field.codes, wanted)
+query = looks[2].text_input("Search the documents' text", key="map_search", placeholder="a word or phrase",
+                            help="Documents whose text fields contain it (any case) are drawn large on the map.")
+matches = matching_rows(sample.documents, fields, query) if query.strip() else None
+if matches is not None:
+    st.caption(f"{len(matches):,} of the {sample.drawn:,} drawn documents contain the search text.")
+if visible is not None:
+    st.caption(f"Showing {int(visible.sum()):,} of the {sample.drawn:,} drawn documents (filtered by {one_line(colour_field)}).")
+
 try:
     job = projection_engine().submit(
         sample.document_vectors, centroids=sample.centroids.vectors, metric=metric, n_neighbors=n_neighbors,
@@ -149,7 +185,8 @@ elif not layout.refined:
     wait_for_layout()
 
 centroid_clicks()
-figure, traces = charts.cluster_map(sample, layout, labels, hover, highlighted)
+figure, traces = charts.cluster_map(sample, layout, labels, hover, highlighted, by_field=by_field, visible=visible,
+                                    matches=matches)
 event = st.plotly_chart(
     figure, key="cluster_map", on_select="rerun", selection_mode=("points", "box", "lasso"), config={"displaylogo": False},
 )
@@ -157,7 +194,7 @@ points = event.selection.points if event else []
 clicked = [sample.cluster_ids[p["point_index"]] for p in points if traces.role(p["curve_number"]) == "centroids"]
 if len(points) == 1 and clicked:
     open_cluster(clicked[0])
-rows = sorted({traces.row(p["curve_number"], p["point_index"]) for p in points if traces.role(p["curve_number"]) != "centroids"})
+rows = sorted({traces.row(p["curve_number"], p["point_index"]) for p in points if traces.role(p["curve_number"]) == "documents"})
 if rows:
     st.subheader(f"{len(rows)} selected documents")
     chosen = sample.documents.iloc[rows].copy()

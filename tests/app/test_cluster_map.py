@@ -193,3 +193,30 @@ def test_a_link_naming_a_cluster_opens_the_map_with_it_found(app_page, many_clus
     finder = _by_label(at.main.selectbox, "Find a cluster")
     assert finder.value == finder.options.index("c12")
     assert _figures(at)[0]["data"][1]["name"] == "highlighted"
+
+
+def test_colour_by_a_field_with_a_filter_and_search_emphasises_matches(app_page):
+    at = app_page(dataset_id="python-docs", vector_field="text_vector_", alias="kmeans-12")
+    colour = _by_label(at.main.selectbox, "Colour by")
+    assert colour.value is None  # by cluster
+    assert "module" in colour.options  # the text demo's documents name their module
+    colour.set_value("module")
+    at.run()
+    assert not at.exception
+    the_map = _figures(at)[0]
+    assert the_map["layout"]["showlegend"] is True
+    legend = [t["name"] for t in the_map["data"] if t.get("meta") == "legend"]
+    assert 1 < len(legend) <= 11 and legend[-1] == "other"
+    values = _by_label(at.main.multiselect, "Only these values")
+    values.set_value([values.options[0]])
+    at.run()
+    shown = len(_values(_figures(at)[0]["data"][0]["x"]))
+    assert 0 < shown < 2_655 and any(f"Showing {shown:,} of the" in c.value for c in at.main.caption)
+
+    _by_label(at.main.multiselect, "Only these values").set_value([])
+    _by_label(at.main.text_input, "Search the documents' text").set_value("thread")
+    at.run()
+    assert not at.exception
+    matches = next(t for t in _figures(at)[0]["data"] if t.get("name") == "matches")
+    found = next(c.value for c in at.main.caption if "contain the search text" in c.value)
+    assert 0 < len(_values(matches["x"])) <= int(found.split()[0].replace(",", ""))
