@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,13 @@ def from_blob(data: bytes) -> np.ndarray:
 def from_blobs(blobs: Sequence[bytes]) -> np.ndarray:
     """(n, d) float32 from n blobs of one dimension, in one copy."""
     return np.frombuffer(b"".join(blobs), dtype=VECTOR_DTYPE).reshape(len(blobs), -1)
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    name: str
+    project: str
+    created_at: float  # seconds since the epoch
 
 
 class Store(ABC):
@@ -124,8 +132,32 @@ class Store(ABC):
         """The alias's metadata object ({} when none was written)."""
 
     @abstractmethod
-    def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any]) -> dict[str, Any]:
-        """Replace the alias's metadata object whole (the alias need not have centroids yet)."""
+    def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any],
+                     key_name: str | None = None) -> dict[str, Any]:
+        """Replace the alias's metadata object whole (the alias need not have centroids yet), recording
+        the name of the API key that wrote it (None: the server's own key)."""
+
+    @abstractmethod
+    def metadata_written_by(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> str | None:
+        """The name of the key that last wrote the alias's metadata (None: the server's key, or never written)."""
+
+    # -- API keys (each person's own; the server's key given to `serve` is not among them) --------
+
+    @abstractmethod
+    def add_key(self, name: str, project: str, key_hash: bytes) -> None:
+        """Keep a key's hash under a new name (409 if the name is taken); the key itself is never stored."""
+
+    @abstractmethod
+    def list_keys(self) -> list[ApiKey]:
+        """Every key's name, project and creation time, by name."""
+
+    @abstractmethod
+    def revoke_key(self, name: str) -> None:
+        """Forget the named key (404 if there is none): requests with it fail at once, in every process."""
+
+    @abstractmethod
+    def key_named(self, project: str, key_hash: bytes) -> str | None:
+        """The name of the project's key with this hash, compared in constant time; None if there is none."""
 
     # -- cluster members ----------------------------------------------------------------------
 
