@@ -130,7 +130,7 @@ class PostgresStore(SQLStore):
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS)
         except PoolTimeout:
             self._pool.close()
-            raise RuntimeError(f"cannot connect to the PostgreSQL database at {self._location} "
+            raise ConnectionError(f"cannot connect to the PostgreSQL database at {self._location} "
                                f"(no connection in {CONNECT_TIMEOUT_SECONDS} s)") from None
         with self._transaction("BEGIN", _MIGRATION_LOCK) as conn:
             self._migrate(conn)

@@ -1,0 +1,59 @@
+"""Opening a store: the versioned schema (old SQLite files upgraded in place), and clear messages."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from centroid_explorer.config import database_url
+from centroid_explorer.server.store import open_store
+from centroid_explorer.server.store.sqlite import DB_FILENAME, MIGRATIONS
+
+
+def test_a_sqlite_file_from_before_versioning_is_upgraded_keeping_its_data(tmp_path):
+    old = sqlite3.connect(tmp_path / DB_FILENAME)
+    old.executescript(MIGRATIONS[0])  # the schema as it was, with no schema_version table
+    old.execute("INSERT INTO datasets (dataset_id, generation, created_at) VALUES ('kept', 3, 0)")
+    old.commit()
+    old.close()
+    store = open_store(tmp_path)
+    try:
+        assert store.list_datasets() == ["kept"]
+        store.add_key("alice", "p", b"h" * 32)
+        assert [k.name for k in store.list_keys()] == ["alice"]
+    finally:
+        store.close()
+
+
+def test_a_database_of_a_newer_version_is_refused_with_a_clear_message(tmp_path, database_url):
+    open_store(tmp_path, database_url).close()
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("UPDATE schema_version SET version = 99")
+    else:
+        with sqlite3.connect(tmp_path / DB_FILENAME) as conn:
+            conn.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(RuntimeError, match="schema version 99, newer than this program's"):
+        open_store(tmp_path, database_url)
+
+
+def test_an_unreachable_postgresql_database_is_named_without_its_password(tmp_path, monkeypatch):
+    from centroid_explorer.server.store import postgres
+
+    monkeypatch.setattr(postgres, "CONNECT_TIMEOUT_SECONDS", 1)
+    with pytest.raises(ConnectionError) as refused:
+        open_store(tmp_path, "postgresql://team:s3cret@127.0.0.1:1/centroids")
+    assert "postgresql://team@127.0.0.1:1/centroids" in str(refused.value) and "s3cret" not in str(refused.value)
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused(monkeypatch):
+    with pytest.raises(ValueError, match="--database-url must be a PostgreSQL URL"):
+        database_url("mysql://x/y")
+    monkeypatch.setenv("CENTROID_EXPLORER_DATABASE_URL", "sqlite:///x")
+    with pytest.raises(ValueError, match=r"\$CENTROID_EXPLORER_DATABASE_URL must be"):
+        database_url()
+    monkeypatch.setenv("CENTROID_EXPLORER_DATABASE_URL", " ")
+    assert database_url() is None
