@@ -201,7 +201,7 @@ def test_kill_9_during_a_bulk_insert_into_postgresql_leaves_none_of_it(tmp_path,
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             rows = watch.execute("SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' "
-                                 "AND query LIKE 'INSERT INTO vectors%'").fetchall()
+                                 "AND query ~ '^(INSERT INTO|COPY) vectors'").fetchall()
             if rows:
                 break
             time.sleep(0.002)

@@ -109,7 +109,7 @@ class _Connection:
         self.raw = conn
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor:
-        return self.raw.execute(_placeholders(sql), parameters)
+        return self.raw.execute(_placeholders(sql), parameters, binary=True)
 
     def executemany(self, sql: str, rows: Any, /) -> None:
         with self.raw.cursor() as cur:
@@ -166,6 +166,13 @@ class PostgresStore(SQLStore):
 
     def _next_generation(self, conn: Any) -> int:
         return conn.execute("SELECT nextval('write_generation')").fetchone()[0]
+
+    @staticmethod
+    def _insert_rows(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        # COPY: one stream for the batch, several times faster than INSERTs (table and columns are ours).
+        with conn.raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     @staticmethod
     def _upsert_documents(conn: Any, rows: list[tuple[str, str, bytes]]) -> list[int]:

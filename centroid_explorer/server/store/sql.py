@@ -81,6 +81,11 @@ class SQLStore(Store):
             for row in rows
         ]
 
+    @staticmethod
+    def _insert_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Insert many new rows into `table` (PostgreSQL copies them in)."""
+        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})", rows)
+
     def _migrate(self, conn: Connection) -> None:
         """Run the migrations this database has not run yet (inside the caller's write transaction)."""
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (only_row INTEGER PRIMARY KEY CHECK (only_row = 1), "
@@ -196,13 +201,13 @@ class SQLStore(Store):
             assignment_rows = [(dataset_id, vf, alias, cid, seq) for seq, doc in zip(seqs, parsed, strict=True)
                                for vf, alias, cid in doc.assignments]
             # Replacing a document replaces its vectors and cluster assignments too.
-            conn.executemany("DELETE FROM vectors WHERE doc_seq = ?", [(seq,) for seq in seqs])
-            conn.executemany("DELETE FROM assignments WHERE doc_seq = ?", [(seq,) for seq in seqs])
-            conn.executemany("INSERT INTO vectors (doc_seq, field, data) VALUES (?, ?, ?)", vector_rows)
-            conn.executemany(
-                "INSERT INTO assignments (dataset_id, vector_field, alias, cluster_id, doc_seq) VALUES (?, ?, ?, ?, ?)",
-                assignment_rows,
-            )
+            for chunk in _chunks(seqs, 500):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM vectors WHERE doc_seq IN ({marks})", chunk)
+                conn.execute(f"DELETE FROM assignments WHERE doc_seq IN ({marks})", chunk)
+            self._insert_rows(conn, "vectors", ("doc_seq", "field", "data"), vector_rows)
+            self._insert_rows(conn, "assignments", ("dataset_id", "vector_field", "alias", "cluster_id", "doc_seq"),
+                              assignment_rows)
             conn.executemany(
                 "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
                 [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
