@@ -254,7 +254,7 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
     app = FastAPI(
         title="Centroid Explorer embedded API",
         version=__version__,
-        description="The Relevance AI cluster-centroid API, served locally over SQLite.\n\n"
+        description="The Relevance AI cluster-centroid API, served over SQLite or PostgreSQL.\n\n"
         + contract.describe(*contract.OURS),
         docs_url=None,  # Swagger UI and ReDoc load their scripts from a CDN; the schema stays at /openapi.json
         redoc_url=None,
