@@ -47,23 +47,27 @@ class Server:
     """`serve` in a child process; `url` once /health answers."""
 
     def __init__(self, data: Path, database_url: str | None):
-        port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RELEVANCE_", "CENTROID_EXPLORER_"))}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "centroid_explorer", "serve", "--port", str(port), "--project", "p",
-             "--api-key", "server-key", *store_options(data, database_url)],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
-        self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if httpx.get(f"{self.url}/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"serve did not start: {self.process.stderr.read() if self.process.stderr else ''}")
+        for _ in range(3):  # another program may take the free port before `serve` binds it: try another
+            port = free_port()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "centroid_explorer", "serve", "--port", str(port), "--project", "p",
+                 "--api-key", "server-key", *store_options(data, database_url)],
+                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            )
+            self.url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and self.process.poll() is None:
+                try:
+                    if httpx.get(f"{self.url}/health").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            self.stop()
+            error = self.process.stderr.read() if self.process.stderr else ""
+            if "address already in use" not in error.lower():
+                break
+        raise RuntimeError(f"serve did not start: {error}")
 
     def api(self, authorization: str = "p:server-key") -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": authorization}, timeout=120)

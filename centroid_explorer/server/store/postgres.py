@@ -12,15 +12,19 @@ Text columns compare with the "C" collation: byte order, as SQLite sorts, whatev
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from .base import VECTOR_DTYPE
 from .sql import SQLStore
 
 POOL_SIZE = 16  # connections per process; the server's worker threads share them
@@ -146,15 +150,16 @@ class PostgresStore(SQLStore):
     def _transaction(self, begin: str, lock: int | str | None) -> Iterator[_Connection]:
         with self._pool.connection() as raw:
             conn = _Connection(raw)
-            conn.execute(begin)
             try:
-                if isinstance(lock, int):
-                    conn.execute("SELECT pg_advisory_xact_lock(?)", (lock,))
-                elif isinstance(lock, str):
-                    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (lock,))
+                if lock is None:
+                    conn.execute(begin)
+                else:  # one round trip: the lock's key inline (an integer we computed), so no parameters
+                    key = lock if isinstance(lock, int) else _lock_key(lock)
+                    raw.execute(f"{begin}; SELECT pg_advisory_xact_lock({key:d})".encode())
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if raw.info.transaction_status != TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
 
@@ -168,9 +173,34 @@ class PostgresStore(SQLStore):
         return conn.execute("SELECT nextval('write_generation')").fetchone()[0]
 
     @staticmethod
+    def _cluster_members(conn: Any, key: tuple[str, str, str], cluster_id: str) -> tuple[np.ndarray, ...]:
+        # One row, three byte strings, not a row per member: psycopg's per-value cost is what a ranking waits on.
+        keys, has_vector, vectors = conn.execute(
+            "SELECT string_agg(int8send(a.doc_seq), ''::bytea ORDER BY a.doc_seq), "
+            "string_agg(boolsend(v.data IS NOT NULL), ''::bytea ORDER BY a.doc_seq), "
+            "string_agg(v.data, ''::bytea ORDER BY a.doc_seq) "
+            "FROM assignments a LEFT JOIN vectors v ON v.doc_seq = a.doc_seq AND v.field = a.vector_field "
+            "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
+            (*key, cluster_id),
+        ).fetchone()
+        if keys is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros((0, 0), dtype=np.float32)
+        has = np.frombuffer(has_vector, dtype=bool)
+        dimension = len(vectors) // VECTOR_DTYPE.itemsize // max(int(has.sum()), 1) if vectors else 0
+        return (np.frombuffer(keys, dtype=">i8").astype(np.int64), has,
+                np.frombuffer(vectors or b"", dtype=VECTOR_DTYPE).reshape(int(has.sum()), dimension))
+
+    @staticmethod
+    def _delete_documents_rows(conn: Any, seqs: list[int]) -> None:
+        # One array parameter each, not hundreds of placeholders.
+        for table in ("vectors", "assignments"):
+            conn.raw.execute(f"DELETE FROM {table} WHERE doc_seq = ANY(%s::int8[])", (seqs,), binary=True)
+
+    @staticmethod
     def _insert_rows(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        # COPY: one stream for the batch, several times faster than INSERTs (table and columns are ours).
-        with conn.raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        # A binary COPY: one stream for the batch, the vectors' bytes sent as they are (table and columns are ours).
+        with conn.raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([_COLUMN_TYPES[column] for column in columns])
             for row in rows:
                 copy.write_row(row)
 
@@ -178,18 +208,25 @@ class PostgresStore(SQLStore):
     def _upsert_documents(conn: Any, rows: list[tuple[str, str, bytes]]) -> list[int]:
         if not rows:
             return []
-        # One pipelined round trip for the batch, not one per document.
-        with conn.raw.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO documents (dataset_id, doc_id, body) VALUES (%s, %s, %s) "
-                "ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING seq",
-                rows, returning=True,
-            )
-            seqs: list[int] = []
-            while True:
-                seqs.append(cur.fetchone()[0])
-                if not cur.nextset():
-                    return seqs
+        # One statement for the batch: the ids and bodies as two arrays, inserted in their order.
+        dataset_id = rows[0][0]
+        found = dict(conn.raw.execute(
+            "INSERT INTO documents (dataset_id, doc_id, body) "
+            "SELECT %s, doc_id, body FROM unnest(%s::text[], %s::bytea[]) WITH ORDINALITY AS t(doc_id, body, n) "
+            "ORDER BY n ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING doc_id, seq",
+            (dataset_id, [row[1] for row in rows], [row[2] for row in rows]), binary=True,
+        ).fetchall())
+        return [found[row[1]] for row in rows]
+
+
+# The PostgreSQL types of the columns `_insert_rows` copies into.
+_COLUMN_TYPES = {"doc_seq": "int8", "field": "text", "data": "bytea", "dataset_id": "text", "vector_field": "text",
+                 "alias": "text", "cluster_id": "text"}
+
+
+def _lock_key(dataset_id: str) -> int:
+    """A dataset's advisory lock key: 63 bits of its id's hash (a collision only makes two datasets queue)."""
+    return int.from_bytes(hashlib.sha256(dataset_id.encode()).digest()[:8], "big") >> 1
 
 
 def _without_password(url: str) -> str:

@@ -9,7 +9,7 @@ rankings (see ..ranking) in every process over the database.
 The SQL is written once, with `?` placeholders, for a DB-API style connection (`Connection`). A
 store supplies its connections and transactions (`_read`, `_write`), the next write generation, the
 schema's migrations (`MIGRATIONS`, applied in order, the count kept in `schema_version`) and the
-one statement whose fast form differs (`_upsert_documents`).
+bulk statements whose fast forms differ (`_upsert_documents`, `_delete_documents_rows`, `_insert_rows`).
 """
 
 from __future__ import annotations
@@ -82,6 +82,14 @@ class SQLStore(Store):
         ]
 
     @staticmethod
+    def _delete_documents_rows(conn: Connection, seqs: list[int]) -> None:
+        """Delete the vectors and cluster assignments of these documents (they are being replaced)."""
+        for chunk in _chunks(seqs, 500):
+            marks = ",".join("?" * len(chunk))
+            conn.execute(f"DELETE FROM vectors WHERE doc_seq IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM assignments WHERE doc_seq IN ({marks})", chunk)
+
+    @staticmethod
     def _insert_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Insert many new rows into `table` (PostgreSQL copies them in)."""
         conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})", rows)
@@ -128,15 +136,27 @@ class SQLStore(Store):
         return dims[vector_field]
 
     def _require_alias(self, conn: Connection, dataset_id: str, vector_field: str, alias: str) -> int:
-        """The field's dimension, once the dataset, field and alias are known to exist."""
-        dimension = self._require_vector_field(conn, dataset_id, vector_field)
+        """The dataset's write generation, once the dataset, field and alias are known to exist.
+
+        One query when they do (every read of a clustering starts here; on PostgreSQL each query
+        is a round trip); the lookups that name what is missing run only when something is.
+        """
         key = (dataset_id, vector_field, alias)
         where = "dataset_id = ? AND vector_field = ? AND alias = ?"
-        for table in ("centroids", "alias_metadata", "assignments"):
-            if conn.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1", key).fetchone():
-                return dimension
-        raise NotFound(f"alias {alias!r} has no centroids, metadata or clustered documents for "
-                       f"vector field {vector_field!r} in dataset {dataset_id!r}")
+        row = conn.execute(
+            "SELECT d.generation, f.type, "
+            + " OR ".join(f"EXISTS (SELECT 1 FROM {table} WHERE {where})"
+                          for table in ("centroids", "alias_metadata", "assignments"))
+            + " FROM datasets d LEFT JOIN fields f ON f.dataset_id = d.dataset_id AND f.path = ? "
+            "WHERE d.dataset_id = ?",
+            (*key, *key, *key, vector_field, dataset_id),
+        ).fetchone()
+        if row is None or row[1] is None or not row[1].startswith("{"):  # no such dataset, or not a vector field
+            self._require_vector_field(conn, dataset_id, vector_field)
+        if not row[2]:
+            raise NotFound(f"alias {alias!r} has no centroids, metadata or clustered documents for "
+                           f"vector field {vector_field!r} in dataset {dataset_id!r}")
+        return row[0]
 
     def _bump(self, conn: Connection, dataset_id: str) -> None:
         """Give the dataset the database's next write generation (a write changed it)."""
@@ -201,10 +221,7 @@ class SQLStore(Store):
             assignment_rows = [(dataset_id, vf, alias, cid, seq) for seq, doc in zip(seqs, parsed, strict=True)
                                for vf, alias, cid in doc.assignments]
             # Replacing a document replaces its vectors and cluster assignments too.
-            for chunk in _chunks(seqs, 500):
-                marks = ",".join("?" * len(chunk))
-                conn.execute(f"DELETE FROM vectors WHERE doc_seq IN ({marks})", chunk)
-                conn.execute(f"DELETE FROM assignments WHERE doc_seq IN ({marks})", chunk)
+            self._delete_documents_rows(conn, seqs)
             self._insert_rows(conn, "vectors", ("doc_seq", "field", "data"), vector_rows)
             self._insert_rows(conn, "assignments", ("dataset_id", "vector_field", "alias", "cluster_id", "doc_seq"),
                               assignment_rows)
@@ -430,8 +447,7 @@ class SQLStore(Store):
     ) -> Page:
         start = decode_cursor(cursor, first=(page - 1) * page_size)
         with self._read() as conn:
-            generation = self._require_dataset(conn, dataset_id)
-            self._require_alias(conn, dataset_id, vector_field, alias)
+            generation = self._require_alias(conn, dataset_id, vector_field, alias)
             clusters = tuple(sorted(set(cluster_ids)))
 
             def make() -> Ranking:
@@ -450,8 +466,8 @@ class SQLStore(Store):
             doc[contract.RELEVANCE_FIELD] = score
         return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
 
-    @staticmethod
     def _members(
+        self,
         conn: Connection, dataset_id: str, vector_field: str, alias: str, cluster_ids: tuple[str, ...]
     ) -> Iterator[ClusterMembers]:
         """Each cluster's members (every cluster's when `cluster_ids` is empty); 404 naming unknown cluster ids."""
@@ -474,19 +490,24 @@ class SQLStore(Store):
                 f"SELECT DISTINCT cluster_id FROM assignments WHERE {where}", key))
         centroids = dict(conn.execute(f"SELECT cluster_id, data FROM centroids WHERE {where}", key).fetchall())
         for cid in cluster_ids:
-            members = conn.execute(
-                "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
-                "ON v.doc_seq = a.doc_seq AND v.field = a.vector_field "
-                "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
-                (*key, cid),
-            ).fetchall()
-            if members:
-                yield ClusterMembers(
-                    keys=np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members)),
-                    has_vector=np.fromiter((m[1] is not None for m in members), dtype=bool, count=len(members)),
-                    vectors=from_blobs([m[1] for m in members if m[1] is not None]),
-                    centroid=from_blob(centroids[cid]) if cid in centroids else None,
-                )
+            keys, has_vector, vectors = self._cluster_members(conn, key, cid)
+            if len(keys):
+                yield ClusterMembers(keys, has_vector, vectors, from_blob(centroids[cid]) if cid in centroids else None)
+
+    @staticmethod
+    def _cluster_members(conn: Connection, key: tuple[str, str, str], cluster_id: str) -> tuple[np.ndarray, ...]:
+        """One cluster's member keys (int64), whether each has the vector (bool), and those vectors (float32)."""
+        members = conn.execute(
+            "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
+            "ON v.doc_seq = a.doc_seq AND v.field = a.vector_field "
+            "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
+            (*key, cluster_id),
+        ).fetchall()
+        return (
+            np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members)),
+            np.fromiter((m[1] is not None for m in members), dtype=bool, count=len(members)),
+            from_blobs([m[1] for m in members if m[1] is not None]),
+        )
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
