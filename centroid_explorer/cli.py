@@ -219,6 +219,8 @@ def _serve(args: argparse.Namespace) -> None:
               database_url=args.database_url)
     except KeyboardInterrupt:
         pass
+    except RuntimeError as e:  # a database this version cannot use (a newer schema)
+        raise UserError(str(e)) from None
 
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
@@ -251,7 +253,10 @@ def _key_store(args: argparse.Namespace) -> Iterator[Store]:
     from .server.errors import StoreError
     from .server.store import open_store
 
-    store = open_store(config.data_dir(args.data), config.database_url(args.database_url))
+    try:
+        store = open_store(config.data_dir(args.data), config.database_url(args.database_url))
+    except RuntimeError as e:  # a database this version cannot use (a newer schema)
+        raise UserError(str(e)) from None
     try:
         yield store
     except StoreError as e:

@@ -40,10 +40,7 @@ def test_a_database_of_a_newer_version_is_refused_with_a_clear_message(tmp_path,
         open_store(tmp_path, database_url)
 
 
-def test_an_unreachable_postgresql_database_is_named_without_its_password(tmp_path, monkeypatch):
-    from centroid_explorer.server.store import postgres
-
-    monkeypatch.setattr(postgres, "CONNECT_TIMEOUT_SECONDS", 1)
+def test_an_unreachable_postgresql_database_is_named_without_its_password(tmp_path):
     with pytest.raises(ConnectionError) as refused:
         open_store(tmp_path, "postgresql://team:s3cret@127.0.0.1:1/centroids")
     assert "postgresql://team@127.0.0.1:1/centroids" in str(refused.value) and "s3cret" not in str(refused.value)
@@ -57,3 +54,20 @@ def test_a_database_url_that_is_not_postgresql_is_refused(monkeypatch):
         database_url()
     monkeypatch.setenv("CENTROID_EXPLORER_DATABASE_URL", " ")
     assert database_url() is None
+
+
+def test_serve_and_keys_say_plainly_when_the_database_is_unreachable(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RELEVANCE_", "CENTROID_EXPLORER_"))}
+    url = "postgresql://team:s3cret@127.0.0.1:1/centroids"
+    for command in (["serve", "--port", "0"], ["keys", "list"]):
+        done = subprocess.run([sys.executable, "-m", "centroid_explorer", *command, "--data", str(tmp_path),
+                               "--database-url", url], cwd=Path(__file__).resolve().parents[2], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "cannot connect to the PostgreSQL database at postgresql://team@127.0.0.1:1/centroids" in done.stderr
+        assert "s3cret" not in done.stderr + done.stdout

@@ -128,6 +128,11 @@ class PostgresStore(SQLStore):
     def __init__(self, url: str):
         super().__init__()
         self._location = _without_password(url)
+        try:  # once alone first: a wrong URL or password is said at once, with libpq's reason (never the password)
+            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+        except psycopg.Error as e:
+            reason = " ".join(str(e).split()) or type(e).__name__
+            raise ConnectionError(f"cannot connect to the PostgreSQL database at {self._location}: {reason}") from None
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True},
                                     open=False, name="centroid-explorer")
         try:
@@ -135,7 +140,7 @@ class PostgresStore(SQLStore):
         except PoolTimeout:
             self._pool.close()
             raise ConnectionError(f"cannot connect to the PostgreSQL database at {self._location} "
-                               f"(no connection in {CONNECT_TIMEOUT_SECONDS} s)") from None
+                                  f"(no connection in {CONNECT_TIMEOUT_SECONDS} s)") from None
         with self._transaction("BEGIN", _MIGRATION_LOCK) as conn:
             self._migrate(conn)
 
