@@ -38,6 +38,9 @@ def client(live_server):
         yield c
 
 
+_postgres_skipped: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """A throwaway PostgreSQL cluster for the session."""
@@ -45,6 +48,7 @@ def postgres():
     if reason:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI runs the PostgreSQL tests, but: {reason}")
+        _postgres_skipped.append(reason)
         pytest.skip(f"PostgreSQL tests skipped: {reason}")
     cluster = pg_cluster.Cluster({"fsync": "off"})  # throwaway: no need to survive a power cut
     yield cluster
@@ -75,3 +79,9 @@ def live_server_on_each_store(store_kind, request, tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One plain line at the end when the PostgreSQL half did not run."""
+    if _postgres_skipped:
+        terminalreporter.write_line(f"PostgreSQL tests were SKIPPED: {_postgres_skipped[0]}", yellow=True, bold=True)

@@ -71,3 +71,20 @@ def test_serve_and_keys_say_plainly_when_the_database_is_unreachable(tmp_path):
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert "cannot connect to the PostgreSQL database at postgresql://team@127.0.0.1:1/centroids" in done.stderr
         assert "s3cret" not in done.stderr + done.stdout
+
+
+def test_the_dashboards_embedded_server_uses_the_database_url_from_the_environment(tmp_path, monkeypatch, postgres):
+    import httpx
+    import psycopg
+
+    from centroid_explorer.server.runner import EmbeddedServer
+
+    url = postgres.database()
+    monkeypatch.setenv("CENTROID_EXPLORER_DATABASE_URL", url)
+    with EmbeddedServer(tmp_path, project="p", api_key="k") as server:  # as components/ start it: no URL given
+        r = httpx.post(f"{server.base_url}/datasets/create", json={"id": "in-postgres"},
+                       headers={"Authorization": "p:k"})
+        assert r.status_code == 200, r.text
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT dataset_id FROM datasets").fetchall() == [("in-postgres",)]
+    assert not (tmp_path / DB_FILENAME).exists()
