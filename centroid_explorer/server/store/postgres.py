@@ -7,6 +7,10 @@ different datasets run side by side. The write generation is a sequence: never g
 even by a rolled-back write, and read from the dataset's row by every ranking request, so a
 ranking cached in one process is not served once another process has written.
 
+A vector stays in its row up to ~8 KB (2,000 dimensions) instead of PostgreSQL's default 2 KB, and
+is never compressed (float32 noise does not compress; trying costs every insert): a cluster's
+vectors are then read from the table's pages, not fetched one by one from the TOAST table.
+
 Text columns compare with the "C" collation: byte order, as SQLite sorts, whatever the database's locale.
 """
 
@@ -56,6 +60,8 @@ CREATE TABLE vectors (
     data BYTEA NOT NULL,
     PRIMARY KEY (doc_seq, field)
 );
+ALTER TABLE vectors SET (toast_tuple_target = 8160);
+ALTER TABLE vectors ALTER COLUMN data SET STORAGE EXTERNAL;
 CREATE TABLE assignments (
     dataset_id TEXT COLLATE "C" NOT NULL,
     vector_field TEXT COLLATE "C" NOT NULL,
