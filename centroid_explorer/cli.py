@@ -266,11 +266,13 @@ def _key_store(args: argparse.Namespace) -> Iterator[Store]:
 
 
 def _keys_create(args: argparse.Namespace) -> None:
-    from .server.contract import NAME_PATTERN
+    from .server.contract import DEFAULT_KEY_NAME, NAME_PATTERN
     from .server.credentials import key_hash, new_key, resolve
 
     if not re.fullmatch(NAME_PATTERN, args.name):
         raise UserError(f"--name {args.name!r}: give a name without control characters")
+    if args.name == DEFAULT_KEY_NAME:
+        raise UserError(f"--name {args.name!r} names the server's own key in the metadata history: choose another")
     project = args.project or resolve(config.data_dir(args.data)).project
     key = new_key()
     with _key_store(args) as store:

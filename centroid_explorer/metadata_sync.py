@@ -1,10 +1,11 @@
 """Read-before-write for an alias's metadata object, so a save never overwrites someone's change unseen.
 
-The API stores the object whole and has no conditional write (no version or ETag to send back).
-So `save` re-reads the stored object just before writing: if it differs from the `base` the user
-loaded, nothing is written and the caller gets what changed plus a three-way merge to offer.
-A write by someone else between that re-read and our write can still be lost: the API gives no
-way to close that window, only to make it short.
+The API stores the object whole. `save` re-reads the stored object just before writing: if it
+differs from the `base` the user loaded, nothing is written and the caller gets what changed plus a
+three-way merge to offer. A write by someone else between that re-read and our write: our server
+versions the object (an ETag on the read), so the write names the version re-read (If-Match) and
+is refused (412) if another landed in between, which `save` reports like a change found on the
+re-read. The hosted API sends no version: there the window stays open, only short.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from centroid_explorer import cluster_metadata
-from centroid_explorer.client import NotFoundError
+from centroid_explorer.client import NotFoundError, PreconditionFailedError
 from centroid_explorer.cluster_metadata import MISSING, Change, MergeResult, Problem
 from centroid_explorer.metadata_edits import new_problems
 
@@ -70,19 +71,27 @@ def save(client, dataset_id: str, vector_field: str, alias: str, base: Mapping, 
     problems = new_problems(base, dict(mine))
     if problems:
         raise InvalidMetadataError(problems)
-    theirs = load(client, dataset_id, vector_field, alias)
+    try:
+        theirs, version = client.centroids.read_metadata(dataset_id, vector_field, alias)
+    except NotFoundError:
+        theirs, version = {}, None
+    theirs = theirs if isinstance(theirs, dict) else {}
+    if theirs == base and theirs != mine:
+        try:
+            stored = client.centroids.metadata(dataset_id, vector_field, alias, metadata=dict(mine), if_match=version)
+        except PreconditionFailedError:  # written by someone else since the re-read: nothing of ours was written
+            theirs = load(client, dataset_id, vector_field, alias)
+        else:
+            return SaveResult(stored=stored if isinstance(stored, dict) else dict(mine), written=True)
     if theirs == mine:
         return SaveResult(stored=theirs)  # already stored: by us in another tab, or the same edit by someone else
-    if theirs != base:
-        return SaveResult(
-            stored_changed=StoredChanged(
-                theirs=theirs,
-                changes=cluster_metadata.diff(base, theirs),
-                merge=cluster_metadata.merge(base, mine, theirs),
-            )
+    return SaveResult(
+        stored_changed=StoredChanged(
+            theirs=theirs,
+            changes=cluster_metadata.diff(base, theirs),
+            merge=cluster_metadata.merge(base, mine, theirs),
         )
-    stored = client.centroids.metadata(dataset_id, vector_field, alias, metadata=dict(mine))
-    return SaveResult(stored=stored if isinstance(stored, dict) else dict(mine), written=True)
+    )
 
 
 def resolve(merge: MergeResult, choices: Mapping[int, Literal["mine", "theirs"]]) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 
 from centroid_explorer import cluster_metadata as cm
@@ -149,3 +150,56 @@ def test_load_reads_an_alias_with_nothing_stored_as_empty(client, alias):
     """The one read of the stored object (pages, clustering, demo): no centroids, no metadata yet -> {}."""
     assert metadata_sync.load(client, alias, VF, "never-clustered") == {}
     assert metadata_sync.load(client, alias, VF, "km")["description"] == "three clusters"
+
+
+class _WritesAfterTheRead(httpx.HTTPTransport):
+    """A real transport that, once the metadata has been read, lets someone else write before the answer
+    is returned: the write lands between save's re-read and its own write, deterministically."""
+
+    def __init__(self, someone_writes):
+        super().__init__()
+        self.someone_writes = someone_writes
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method == "GET" and request.url.path.endswith("/centroids/metadata") and self.someone_writes:
+            write, self.someone_writes = self.someone_writes, None
+            response.read()
+            write()
+        return response
+
+
+def test_a_write_landing_between_the_re_read_and_the_write_is_not_lost(live_server, client, other_client, alias):
+    base = metadata_sync.load(client, alias, VF, "km")
+    theirs = cm.with_cluster_notes(base, "c0", label="landed in between")
+    mine = cm.with_cluster_notes(base, "c0", label="my zero")
+    racing = Client(live_server.base_url, live_server.project, live_server.api_key,
+                    transport=_WritesAfterTheRead(lambda: other_client.centroids.metadata(alias, VF, "km", metadata=theirs)))
+    with racing:
+        result = metadata_sync.save(racing, alias, VF, "km", base, mine)
+
+    assert not result.saved and not result.written
+    assert client.centroids.metadata(alias, VF, "km") == theirs  # their write survived
+    assert result.stored_changed.theirs == theirs
+    [conflict] = result.stored_changed.merge.conflicts
+    assert (conflict.mine, conflict.theirs) == ("my zero", "landed in between")
+
+
+class _NoVersions(httpx.HTTPTransport):
+    """The real server with its ETags taken off: a server that versions nothing, like the hosted API."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.headers.pop("ETag", None)
+        return response
+
+
+def test_without_versions_save_keeps_the_read_before_write(live_server, client, other_client, alias):
+    with Client(live_server.base_url, live_server.project, live_server.api_key, transport=_NoVersions()) as hosted:
+        base = metadata_sync.load(hosted, alias, VF, "km")
+        mine = cm.with_cluster_notes(base, "c2", label="two")
+        assert metadata_sync.save(hosted, alias, VF, "km", base, mine).written
+        other_client.centroids.metadata(alias, VF, "km", metadata=cm.with_alias_description(mine, "theirs"))
+        again = metadata_sync.save(hosted, alias, VF, "km", mine, cm.with_cluster_notes(mine, "c2", label="2"))
+    assert not again.saved and [str(c) for c in again.stored_changed.changes] == [
+        'alias description changed from "three clusters" to "theirs"']

@@ -160,30 +160,28 @@ def test_a_persons_key_works_on_every_server_until_revoked_there_at_once(two_ser
     assert unknown.returncode == 1 and "no key is named 'alice'" in unknown.stderr
 
 
-def test_the_key_name_is_stored_with_the_metadata_it_wrote(tmp_path, database_url):
-    from centroid_explorer.server.store import open_store
-
+def test_the_history_names_the_key_that_wrote_each_metadata_version(tmp_path, database_url):
     server = Server(tmp_path, database_url)
     try:
         created = cli("keys", "create", "--name", "bob", "--project", "p", *store_options(tmp_path, database_url))
         key = created.stdout.split()[-1]
+        q = {"dataset_id": "m", "vector_field": VF}
         with server.api(f"p:{key}") as bob, server.api() as own:
             ok(bob.post("/datasets/m/documents/bulk_insert", json={"documents": [{"_id": "a", VF: [1, 0]}]}))
-            ok(bob.post(f"{C}/metadata", json={"dataset_id": "m", "vector_field": VF, "alias": "x", "metadata": {}}))
-            ok(own.post(f"{C}/metadata", json={"dataset_id": "m", "vector_field": VF, "alias": "y", "metadata": {}}))
+            ok(bob.post(f"{C}/metadata", json={**q, "metadata": {"by": "bob"}}))
+            ok(own.post(f"{C}/metadata", json={**q, "metadata": {"by": "the server's key"}}))
+            history = ok(own.get("/datasets/m/cluster/centroids/metadata/history", params={"vector_field": VF}))
+        assert [v["written_by"] for v in history["results"]] == ["default", "bob"]  # newest first
     finally:
         server.stop()
-    store = open_store(tmp_path, database_url)
-    try:
-        assert store.metadata_written_by("m", VF, "x") == "bob"
-        assert store.metadata_written_by("m", VF, "y") is None
-    finally:
-        store.close()
 
 
-def test_a_key_name_with_a_control_character_is_refused(tmp_path, database_url):
+def test_a_key_name_with_a_control_character_or_the_server_keys_name_is_refused(tmp_path, database_url):
     done = cli("keys", "create", "--name", "a\tb", *store_options(tmp_path, database_url))
     assert done.returncode == 1 and "--name" in done.stderr
+    done = cli("keys", "create", "--name", "default", *store_options(tmp_path, database_url))
+    assert done.returncode == 1 and "the server's own key" in done.stderr
+    assert "default" not in cli("keys", "list", *store_options(tmp_path, database_url)).stdout
 
 
 def test_kill_9_during_a_bulk_insert_into_postgresql_leaves_none_of_it(tmp_path, postgres):

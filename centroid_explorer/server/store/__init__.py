@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import ApiKey, Store
+from .base import ApiKey, Store, StoredMetadata
 from .sqlite import SQLiteStore
 
 
@@ -17,4 +17,4 @@ def open_store(data_dir: str | Path, database_url: str | None = None) -> Store:
     return SQLiteStore(data_dir)
 
 
-__all__ = ["ApiKey", "SQLiteStore", "Store", "open_store"]
+__all__ = ["ApiKey", "SQLiteStore", "Store", "StoredMetadata", "open_store"]

@@ -22,13 +22,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from .base import VECTOR_DTYPE
 from .sql import SQLStore
 
 POOL_SIZE = 16  # connections per process; the server's worker threads share them
@@ -86,18 +84,27 @@ CREATE TABLE alias_metadata (
     vector_field TEXT COLLATE "C" NOT NULL,
     alias TEXT COLLATE "C" NOT NULL,
     metadata TEXT NOT NULL,
+    version BIGINT NOT NULL,
     PRIMARY KEY (dataset_id, vector_field, alias)
 );
-CREATE SEQUENCE write_generation
-""",
-    """
+CREATE TABLE metadata_versions (
+    dataset_id TEXT COLLATE "C" NOT NULL,
+    vector_field TEXT COLLATE "C" NOT NULL,
+    alias TEXT COLLATE "C" NOT NULL,
+    version BIGINT NOT NULL,
+    metadata TEXT NOT NULL,
+    written_at DOUBLE PRECISION,
+    written_by TEXT,
+    changed TEXT,
+    PRIMARY KEY (dataset_id, vector_field, alias, version)
+);
 CREATE TABLE api_keys (
     name TEXT COLLATE "C" PRIMARY KEY,
     project TEXT COLLATE "C" NOT NULL,
     key_hash BYTEA NOT NULL,
     created_at DOUBLE PRECISION NOT NULL
 );
-ALTER TABLE alias_metadata ADD COLUMN written_by TEXT
+CREATE SEQUENCE write_generation
 """,
 )
 
@@ -182,24 +189,6 @@ class PostgresStore(SQLStore):
 
     def _next_generation(self, conn: Any) -> int:
         return conn.execute("SELECT nextval('write_generation')").fetchone()[0]
-
-    @staticmethod
-    def _cluster_members(conn: Any, key: tuple[str, str, str], cluster_id: str) -> tuple[np.ndarray, ...]:
-        # One row, three byte strings, not a row per member: psycopg's per-value cost is what a ranking waits on.
-        keys, has_vector, vectors = conn.execute(
-            "SELECT string_agg(int8send(a.doc_seq), ''::bytea ORDER BY a.doc_seq), "
-            "string_agg(boolsend(v.data IS NOT NULL), ''::bytea ORDER BY a.doc_seq), "
-            "string_agg(v.data, ''::bytea ORDER BY a.doc_seq) "
-            "FROM assignments a LEFT JOIN vectors v ON v.doc_seq = a.doc_seq AND v.field = a.vector_field "
-            "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
-            (*key, cluster_id),
-        ).fetchone()
-        if keys is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros((0, 0), dtype=np.float32)
-        has = np.frombuffer(has_vector, dtype=bool)
-        dimension = len(vectors) // VECTOR_DTYPE.itemsize // max(int(has.sum()), 1) if vectors else 0
-        return (np.frombuffer(keys, dtype=">i8").astype(np.int64), has,
-                np.frombuffer(vectors or b"", dtype=VECTOR_DTYPE).reshape(int(has.sum()), dimension))
 
     @staticmethod
     def _delete_documents_rows(conn: Any, seqs: list[int]) -> None:

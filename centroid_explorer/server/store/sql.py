@@ -17,7 +17,7 @@ from __future__ import annotations
 import hmac
 import time
 from abc import abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -25,11 +25,23 @@ import numpy as np
 import orjson
 
 from .. import contract
-from ..documents import check_schema, field_types, parse_centroids, parse_documents, selected, serialized_metadata
-from ..errors import Conflict, NotFound
+from ..documents import (
+    ParsedDocument,
+    apply_updates,
+    changed_paths,
+    check_schema,
+    field_types,
+    parse_centroids,
+    parse_documents,
+    refuse_unknown,
+    selected,
+    serialized_metadata,
+    update_ids,
+)
+from ..errors import Conflict, NotFound, PreconditionFailed
 from ..paging import Page, decode_cursor, encode_cursor, offset_cursor
 from ..ranking import ClusterMembers, Ranking, RankingCache, rank
-from .base import ApiKey, Store, from_blob, from_blobs, to_blob
+from .base import ApiKey, Store, StoredMetadata, from_blob, from_blobs, to_blob
 
 
 class Cursor(Protocol):
@@ -50,7 +62,10 @@ class Connection(Protocol):
 class SQLStore(Store):
     """Every read and write of the Store interface, in SQL both databases run."""
 
-    MIGRATIONS: Sequence[str]  # the schema, step by step; a database at version N has run the first N
+    # The schema, step by step (SQL statements, or a function for a step SQL alone cannot make idempotent);
+    # a database at version N has run the first N.
+    MIGRATIONS: Sequence[str | Callable[[Connection], None]]
+    _ALIAS_KEY = "dataset_id = ? AND vector_field = ? AND alias = ?"  # the WHERE of one alias's rows
 
     def __init__(self) -> None:
         self._rankings = RankingCache()
@@ -104,6 +119,9 @@ class SQLStore(Store):
             raise RuntimeError(f"the database at {self.location} has schema version {version}, newer than this "
                                f"program's {len(self.MIGRATIONS)}: upgrade centroid-explorer")
         for step in self.MIGRATIONS[version:]:
+            if callable(step):
+                step(conn)
+                continue
             for statement in step.split(";"):
                 if statement.strip():
                     conn.execute(statement)
@@ -158,10 +176,11 @@ class SQLStore(Store):
                            f"vector field {vector_field!r} in dataset {dataset_id!r}")
         return row[0]
 
-    def _bump(self, conn: Connection, dataset_id: str) -> None:
-        """Give the dataset the database's next write generation (a write changed it)."""
+    def _bump(self, conn: Connection, dataset_id: str) -> int:
+        """Give the dataset the database's next write generation (a write changed it); that generation."""
         generation = self._next_generation(conn)
         conn.execute("UPDATE datasets SET generation = ? WHERE dataset_id = ?", (generation, dataset_id))
+        return generation
 
     def _add_dataset(self, conn: Connection, dataset_id: str) -> None:
         conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
@@ -190,7 +209,8 @@ class SQLStore(Store):
             conn.execute(
                 "DELETE FROM vectors WHERE doc_seq IN (SELECT seq FROM documents WHERE dataset_id = ?)", (dataset_id,)
             )
-            for table in ("documents", "assignments", "centroids", "alias_metadata", "fields", "datasets"):
+            for table in ("documents", "assignments", "centroids", "alias_metadata", "metadata_versions", "fields",
+                          "datasets"):
                 conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
 
     def schema(self, dataset_id: str) -> dict[str, Any]:
@@ -206,31 +226,58 @@ class SQLStore(Store):
             parsed = parse_documents(documents, dims)
             if not exists:
                 self._add_dataset(conn, dataset_id)
-            known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
-            new_fields: dict[str, Any] = {}
-            for name, dim in dims.items():
-                if name not in known:
-                    new_fields[name] = {"vector": dim}
-            for doc in parsed:
-                for path, kind in field_types(doc.fields).items():
-                    if path not in known:
-                        new_fields.setdefault(path, kind)
-            seqs = self._upsert_documents(conn, [(dataset_id, doc.doc_id, doc.body) for doc in parsed])
-            vector_rows = [(seq, name, to_blob(v)) for seq, doc in zip(seqs, parsed, strict=True)
-                           for name, v in doc.vectors.items()]
-            assignment_rows = [(dataset_id, vf, alias, cid, seq) for seq, doc in zip(seqs, parsed, strict=True)
-                               for vf, alias, cid in doc.assignments]
-            # Replacing a document replaces its vectors and cluster assignments too.
-            self._delete_documents_rows(conn, seqs)
-            self._insert_rows(conn, "vectors", ("doc_seq", "field", "data"), vector_rows)
-            self._insert_rows(conn, "assignments", ("dataset_id", "vector_field", "alias", "cluster_id", "doc_seq"),
-                              assignment_rows)
-            conn.executemany(
-                "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
-                [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
-            )
-            self._bump(conn, dataset_id)
+            self._put_documents(conn, dataset_id, parsed, dims)
             return len(parsed)
+
+    def bulk_update(self, dataset_id: str, updates: list[Any]) -> int:
+        ids = update_ids(updates)
+        with self._write(dataset_id) as conn:
+            self._require_dataset(conn, dataset_id)
+            stored: dict[str, tuple[int, bytes]] = {}
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                stored.update((doc_id, (seq, body)) for seq, doc_id, body in conn.execute(
+                    f"SELECT seq, doc_id, body FROM documents WHERE dataset_id = ? AND doc_id IN ({marks})",
+                    (dataset_id, *chunk),
+                ))
+            refuse_unknown([doc_id for doc_id in ids if doc_id not in stored], len(ids))
+            documents = self._assemble(conn, [stored[doc_id] for doc_id in ids], include_vector=True)
+            for doc in documents:  # stored vectors go through the same checks as incoming ones
+                for name, value in doc.items():
+                    if isinstance(value, np.ndarray):
+                        doc[name] = value.tolist()
+            apply_updates(documents, updates)
+            dims = self._vector_dims(conn, dataset_id)
+            parsed = parse_documents(documents, dims)
+            self._put_documents(conn, dataset_id, parsed, dims)
+            return len(parsed)
+
+    def _put_documents(self, conn: Connection, dataset_id: str, parsed: list[ParsedDocument], dims: dict[str, int]) -> None:
+        """Insert or replace checked documents (their vectors and assignments too), add new fields to the schema."""
+        known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
+        new_fields: dict[str, Any] = {}
+        for name, dim in dims.items():
+            if name not in known:
+                new_fields[name] = {"vector": dim}
+        for doc in parsed:
+            for path, kind in field_types(doc.fields).items():
+                if path not in known:
+                    new_fields.setdefault(path, kind)
+        seqs = self._upsert_documents(conn, [(dataset_id, doc.doc_id, doc.body) for doc in parsed])
+        vector_rows = [(seq, name, to_blob(v)) for seq, doc in zip(seqs, parsed, strict=True)
+                       for name, v in doc.vectors.items()]
+        assignment_rows = [(dataset_id, vf, alias, cid, seq) for seq, doc in zip(seqs, parsed, strict=True)
+                           for vf, alias, cid in doc.assignments]
+        # Replacing a document replaces its vectors and cluster assignments too.
+        self._delete_documents_rows(conn, seqs)
+        self._insert_rows(conn, "vectors", ("doc_seq", "field", "data"), vector_rows)
+        self._insert_rows(conn, "assignments", ("dataset_id", "vector_field", "alias", "cluster_id", "doc_seq"),
+                          assignment_rows)
+        conn.executemany(
+            "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
+            [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
+        )
+        self._bump(conn, dataset_id)
 
     def list_documents(
         self,
@@ -370,37 +417,82 @@ class SQLStore(Store):
 
     # -- metadata ---------------------------------------------------------------------------
 
-    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, Any]:
+    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> StoredMetadata:
         with self._read() as conn:
             self._require_alias(conn, dataset_id, vector_field, alias)
-            row = conn.execute(
-                "SELECT metadata FROM alias_metadata WHERE dataset_id = ? AND vector_field = ? AND alias = ?",
-                (dataset_id, vector_field, alias),
-            ).fetchone()
-        return orjson.loads(row[0]) if row else {}
+            return self._current_metadata(conn, dataset_id, vector_field, alias)
 
-    def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any],
-                     key_name: str | None = None) -> dict[str, Any]:
+    def _current_metadata(self, conn: Connection, dataset_id: str, vector_field: str, alias: str) -> StoredMetadata:
+        row = conn.execute(f"SELECT metadata, version FROM alias_metadata WHERE {self._ALIAS_KEY}",
+                           (dataset_id, vector_field, alias)).fetchone()
+        return StoredMetadata(orjson.loads(row[0]), row[1]) if row else StoredMetadata({}, 0)
+
+    def set_metadata(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str,
+        metadata: dict[str, Any],
+        *,
+        written_by: str,
+        expected_versions: Collection[int] | None = None,
+    ) -> StoredMetadata:
         body = serialized_metadata(metadata).decode()
+        key = (dataset_id, vector_field, alias)
         with self._write(dataset_id) as conn:
             self._require_vector_field(conn, dataset_id, vector_field)
+            before = self._current_metadata(conn, *key)
+            if expected_versions is not None and before.version not in expected_versions:
+                raise PreconditionFailed(
+                    f"the metadata of alias {alias!r} of {dataset_id!r}.{vector_field} is at version "
+                    f"{before.version}, not the version this write expects; nothing was written. "
+                    "Read it again, merge, and write with the new version.",
+                    current_version=before.version,
+                )
+            version = self._bump(conn, dataset_id)
             conn.execute(
-                "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata, written_by) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dataset_id, vector_field, alias) "
-                "DO UPDATE SET metadata = excluded.metadata, written_by = excluded.written_by",
-                (dataset_id, vector_field, alias, body, key_name),
+                "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata, version) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (dataset_id, vector_field, alias) DO UPDATE SET metadata = excluded.metadata, "
+                "version = excluded.version",
+                (*key, body, version),
             )
-            self._bump(conn, dataset_id)
-        return metadata
+            conn.execute(
+                "INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata, written_at, "
+                "written_by, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key, version, body, time.time(), written_by,
+                 orjson.dumps(changed_paths(before.metadata, metadata)).decode()),
+            )
+        return StoredMetadata(metadata, version)
 
-    def metadata_written_by(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> str | None:
+    def metadata_history(
+        self, dataset_id: str, vector_field: str, alias: str, page_size: int, cursor: str | None = None
+    ) -> Page:
+        before = decode_cursor(cursor, first=2**63 - 1)  # the page holds versions below this
+        key = (dataset_id, vector_field, alias)
         with self._read() as conn:
-            self._require_alias(conn, dataset_id, vector_field, alias)
-            row = conn.execute(
-                "SELECT written_by FROM alias_metadata WHERE dataset_id = ? AND vector_field = ? AND alias = ?",
-                (dataset_id, vector_field, alias),
-            ).fetchone()
-        return row[0] if row else None
+            self._require_alias(conn, *key)
+            count = conn.execute(f"SELECT COUNT(*) FROM metadata_versions WHERE {self._ALIAS_KEY}", key).fetchone()[0]
+            rows = conn.execute(
+                "SELECT version, written_at, written_by, changed FROM metadata_versions "
+                f"WHERE {self._ALIAS_KEY} AND version < ? ORDER BY version DESC LIMIT ?",
+                (*key, before, page_size + 1),
+            ).fetchall()
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        items = [{"version": version, "written_at": written_at, "written_by": written_by,
+                  "changed": orjson.loads(changed) if changed is not None else None}
+                 for version, written_at, written_by, changed in rows]
+        return Page(items, encode_cursor(rows[-1][0]) if more else None, count)
+
+    def metadata_at(self, dataset_id: str, vector_field: str, alias: str, version: int) -> StoredMetadata:
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            row = conn.execute(f"SELECT metadata FROM metadata_versions WHERE {self._ALIAS_KEY} AND version = ?",
+                               (*key, version)).fetchone()
+        if row is None:
+            raise NotFound(f"the metadata of alias {alias!r} of {dataset_id!r}.{vector_field} has no version {version}")
+        return StoredMetadata(orjson.loads(row[0]), version)
 
     # -- API keys -----------------------------------------------------------------------------
 
@@ -444,6 +536,7 @@ class SQLStore(Store):
         page: int = contract.DEFAULT_PAGE,
         include_vector: bool = False,
         similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
+        furthest: bool = False,
     ) -> Page:
         start = decode_cursor(cursor, first=(page - 1) * page_size)
         with self._read() as conn:
@@ -451,9 +544,10 @@ class SQLStore(Store):
             clusters = tuple(sorted(set(cluster_ids)))
 
             def make() -> Ranking:
-                return rank(self._members(conn, dataset_id, vector_field, alias, clusters), similarity_metric)
+                members = self._members(conn, dataset_id, vector_field, alias, clusters)
+                return rank(members, similarity_metric, furthest)
 
-            query = (dataset_id, vector_field, alias, clusters, similarity_metric)
+            query = (dataset_id, vector_field, alias, clusters, similarity_metric, furthest)
             ranking = self._rankings.get_or_rank(query, generation, make)
             seqs, scores = ranking.page(start, page_size)
             rows = []
@@ -466,8 +560,16 @@ class SQLStore(Store):
             doc[contract.RELEVANCE_FIELD] = score
         return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
 
+    def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            rows = conn.execute(f"SELECT cluster_id FROM centroids WHERE {self._ALIAS_KEY} UNION "
+                                f"SELECT cluster_id FROM assignments WHERE {self._ALIAS_KEY} ORDER BY cluster_id", key + key)
+            return [row[0] for row in rows]
+
+    @staticmethod
     def _members(
-        self,
         conn: Connection, dataset_id: str, vector_field: str, alias: str, cluster_ids: tuple[str, ...]
     ) -> Iterator[ClusterMembers]:
         """Each cluster's members (every cluster's when `cluster_ids` is empty); 404 naming unknown cluster ids."""
@@ -490,24 +592,19 @@ class SQLStore(Store):
                 f"SELECT DISTINCT cluster_id FROM assignments WHERE {where}", key))
         centroids = dict(conn.execute(f"SELECT cluster_id, data FROM centroids WHERE {where}", key).fetchall())
         for cid in cluster_ids:
-            keys, has_vector, vectors = self._cluster_members(conn, key, cid)
-            if len(keys):
-                yield ClusterMembers(keys, has_vector, vectors, from_blob(centroids[cid]) if cid in centroids else None)
-
-    @staticmethod
-    def _cluster_members(conn: Connection, key: tuple[str, str, str], cluster_id: str) -> tuple[np.ndarray, ...]:
-        """One cluster's member keys (int64), whether each has the vector (bool), and those vectors (float32)."""
-        members = conn.execute(
-            "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
-            "ON v.doc_seq = a.doc_seq AND v.field = a.vector_field "
-            "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
-            (*key, cluster_id),
-        ).fetchall()
-        return (
-            np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members)),
-            np.fromiter((m[1] is not None for m in members), dtype=bool, count=len(members)),
-            from_blobs([m[1] for m in members if m[1] is not None]),
-        )
+            members = conn.execute(
+                "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
+                "ON v.doc_seq = a.doc_seq AND v.field = a.vector_field "
+                "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
+                (*key, cid),
+            ).fetchall()
+            if members:
+                yield ClusterMembers(
+                    keys=np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members)),
+                    has_vector=np.fromiter((m[1] is not None for m in members), dtype=bool, count=len(members)),
+                    vectors=from_blobs([m[1] for m in members if m[1] is not None]),
+                    centroid=from_blob(centroids[cid]) if cid in centroids else None,
+                )
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

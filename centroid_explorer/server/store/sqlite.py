@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,10 +20,43 @@ from .sql import Connection, SQLStore
 DB_FILENAME = "centroids.sqlite3"
 BUSY_TIMEOUT_SECONDS = 60
 
+def _versions_and_keys(conn: Connection) -> None:
+    """Step 2: metadata versions and their history, and people's API keys (kept as SHA-256 only).
+
+    Idempotent, as a database written by a version between the two features has part of it already.
+    Metadata stored before versions gets one version each, the first entry of its history.
+    """
+    conn.execute("""CREATE TABLE IF NOT EXISTS metadata_versions (
+        dataset_id TEXT NOT NULL,
+        vector_field TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        metadata TEXT NOT NULL,
+        written_at REAL,                -- epoch seconds, NULL for an object stored before history was kept
+        written_by TEXT,                -- the API key's name, NULL likewise
+        changed TEXT,                   -- JSON list of key paths changed from the version before, NULL likewise
+        PRIMARY KEY (dataset_id, vector_field, alias, version)
+    )""")  # a rowid table: its rows hold whole metadata objects
+    conn.execute("""CREATE TABLE IF NOT EXISTS api_keys (
+        name TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        key_hash BLOB NOT NULL,
+        created_at REAL NOT NULL
+    )""")
+    if "version" not in {row[1] for row in conn.execute("PRAGMA table_info(alias_metadata)")}:
+        conn.execute("ALTER TABLE alias_metadata ADD COLUMN version INTEGER")
+    if conn.execute("SELECT 1 FROM alias_metadata WHERE version IS NULL LIMIT 1").fetchone():
+        version = conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
+        conn.execute("UPDATE alias_metadata SET version = ? WHERE version IS NULL", (version,))
+        conn.execute("INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata) "
+                     "SELECT dataset_id, vector_field, alias, version, metadata FROM alias_metadata WHERE version = ?",
+                     (version,))
+
+
 # Step 1 is the schema from before versioning (IF NOT EXISTS: such a database has it already).
 # The counter `write_generation` is one for the whole database: a dataset deleted and created again
 # never sees a generation again. (No semicolons inside comments: steps are split on them.)
-MIGRATIONS = (
+MIGRATIONS: tuple[str | Callable[[Connection], None], ...] = (
     """CREATE TABLE IF NOT EXISTS datasets (
     dataset_id TEXT PRIMARY KEY,
     generation INTEGER NOT NULL DEFAULT 0,
@@ -80,23 +113,14 @@ CREATE TABLE IF NOT EXISTS write_generation (
 );
 INSERT OR IGNORE INTO write_generation (only_row, value) SELECT 1, COALESCE(MAX(generation), 0) FROM datasets;
 """,
-    """
-CREATE TABLE api_keys (
-    name TEXT PRIMARY KEY,
-    project TEXT NOT NULL,
-    key_hash BLOB NOT NULL,             -- sha256 of the key, which is kept nowhere
-    created_at REAL NOT NULL
-);
-ALTER TABLE alias_metadata ADD COLUMN written_by TEXT
-""",
+    _versions_and_keys,
 )
 
 
-
 class SQLiteStore(SQLStore):
-    MIGRATIONS = MIGRATIONS
-
     """The store over `<data_dir>/centroids.sqlite3`; one instance per database file."""
+
+    MIGRATIONS = MIGRATIONS
 
     def __init__(self, data_dir: str | Path):
         self.path = Path(data_dir) / DB_FILENAME
