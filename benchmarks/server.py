@@ -8,7 +8,8 @@ and 8 writers with 8 readers at once. Prints a table.
 The server runs in a child process (`serve`, as `python -m centroid_explorer serve` runs it), so the
 benchmark's own JSON encoding does not share its interpreter. Data is generated with numpy, seeded.
 PostgreSQL is a throwaway cluster (tests/pg_cluster.py) with its default settings: every commit is
-flushed to disk, where the SQLite store (WAL, synchronous=NORMAL) flushes at checkpoints.
+flushed to disk, where the SQLite store (WAL, synchronous=NORMAL) flushes at checkpoints;
+`postgresql-async` is the same with synchronous_commit=off, the durability SQLite's store has.
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ def main() -> None:
     parser.add_argument("--clusters", type=int, default=200)
     parser.add_argument("--batch", type=int, default=1_000, help="documents per bulk_insert request")
     parser.add_argument("--requests", type=int, default=100, help="timed requests per latency row")
-    parser.add_argument("--stores", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--stores", default="sqlite,postgresql,postgresql-async",
+                        help="comma-separated: sqlite, postgresql, postgresql-async (synchronous_commit=off: "
+                             "a crash of the machine may lose the last commits, as with SQLite's synchronous=NORMAL)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -98,7 +101,7 @@ def main() -> None:
     for store in args.stores.split(","):
         cluster = None
         with tempfile.TemporaryDirectory() as data_dir:
-            if store == "postgresql":
+            if store.startswith("postgresql"):
                 sys.path.insert(0, str(ROOT / "tests"))
                 import pg_cluster
 
@@ -106,7 +109,7 @@ def main() -> None:
                 if reason:
                     print(f"skipping PostgreSQL: {reason}", file=sys.stderr)
                     continue
-                cluster = pg_cluster.Cluster()
+                cluster = pg_cluster.Cluster({"synchronous_commit": "off"} if store == "postgresql-async" else None)
             port = free_port()
             url = cluster.database() if cluster else None
             proc = start_server(data_dir, port, url)

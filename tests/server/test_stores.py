@@ -88,3 +88,11 @@ def test_the_dashboards_embedded_server_uses_the_database_url_from_the_environme
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT dataset_id FROM datasets").fetchall() == [("in-postgres",)]
     assert not (tmp_path / DB_FILENAME).exists()
+
+
+@pytest.mark.parametrize("url", ["postgresql://team:s3cret@[db/centroids", "postgresql://team:s3cret@db/centroids?bogus=1",
+                                 "postgresql://team:s3cr%zzet@db/centroids"])
+def test_a_malformed_database_url_is_refused_without_showing_its_password(tmp_path, url):
+    with pytest.raises(ValueError, match="not one PostgreSQL reads") as refused:
+        open_store(tmp_path, url)
+    assert "s3cr" not in str(refused.value)

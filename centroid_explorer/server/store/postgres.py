@@ -140,11 +140,18 @@ class PostgresStore(SQLStore):
 
     def __init__(self, url: str):
         super().__init__()
-        self._location = _without_password(url)
-        try:  # once alone first: a wrong URL or password is said at once, with libpq's reason (never the password)
+        try:
+            parts = conninfo_to_dict(url)
+        except psycopg.ProgrammingError:  # libpq's message quotes the URL, password included: not shown
+            raise ValueError("the database URL is not one PostgreSQL reads (postgresql://user:password@host:port/name); "
+                             "it is not shown here, as it may hold a password") from None
+        self._location = _without_password(parts)
+        try:  # once alone first: a wrong host or password is said at once, with libpq's reason
             psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
         except psycopg.Error as e:
             reason = " ".join(str(e).split()) or type(e).__name__
+            if parts.get("password"):
+                reason = reason.replace(str(parts["password"]), "***")
             raise ConnectionError(f"cannot connect to the PostgreSQL database at {self._location}: {reason}") from None
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True},
                                     open=False, name="centroid-explorer")
@@ -229,12 +236,8 @@ def _lock_key(dataset_id: str) -> int:
     return int.from_bytes(hashlib.sha256(dataset_id.encode()).digest()[:8], "big") >> 1
 
 
-def _without_password(url: str) -> str:
-    """The URL for messages: host, port, database and user, never the password."""
-    try:
-        parts = conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "postgresql://(an unreadable URL)"
+def _without_password(parts: dict[str, Any]) -> str:
+    """The database for messages: host, port, database and user, never the password."""
     host = parts.get("host") or "localhost"
     port = f":{parts['port']}" if parts.get("port") else ""
     user = f"{parts['user']}@" if parts.get("user") else ""

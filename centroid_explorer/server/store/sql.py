@@ -44,14 +44,6 @@ from ..ranking import ClusterMembers, Ranking, RankingCache, rank
 from .base import ApiKey, Store, StoredMetadata, from_blob, from_blobs, to_blob
 
 
-class Cursor(Protocol):
-    rowcount: int
-
-    def fetchone(self) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-    def __iter__(self) -> Iterator[Any]: ...
-
-
 class Connection(Protocol):
     """The part of a DB-API connection the shared SQL uses (sqlite3's, or the PostgreSQL store's adapter)."""
 
