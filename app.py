@@ -23,6 +23,7 @@ pages = {
     "Explore": [
         st.Page("views/cluster_map.py", title="Cluster map", icon=":material/scatter_plot:", default=True),
         st.Page("views/cluster_documents.py", title="Cluster documents", icon=":material/article:"),
+        st.Page("views/cluster_quality.py", title="Cluster quality", icon=":material/fact_check:"),
     ],
     "Edit": [
         st.Page("views/metadata.py", title="Metadata", icon=":material/edit_note:"),

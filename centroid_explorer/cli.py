@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, alias_centroids, api_messages, centroid_csv, config
+from . import __version__, alias_centroids, centroid_csv, config, endpoint
 from .client import APIError, Client, NotFoundError, vector_fields
 
 if TYPE_CHECKING:  # imported where used at run time: tqdm is slow to import
@@ -53,6 +54,9 @@ examples:
       --alias kmeans-10 > centroids.csv
   python -m centroid_explorer import-centroids centroids.csv --dataset-id digits \\
       --vector-field pixels_vector_ --alias my-centroids
+  python -m centroid_explorer suggest-labels --dataset-id python-docs --vector-field text_vector_ \\
+      --alias kmeans-12 --format json
+  python -m centroid_explorer quality --dataset-id digits --vector-field pixels_vector_ --alias kmeans-10
 
   against a hosted endpoint (prefer the environment for the key: it stays out of shell history):
   export RELEVANCE_BASE_URL=https://api.us-east-1.relevance.ai/latest RELEVANCE_PROJECT=... RELEVANCE_API_KEY=...
@@ -156,7 +160,43 @@ def build_parser() -> argparse.ArgumentParser:
     _centroid_options(export)
     _connection_options(export)
     export.set_defaults(run=_export_centroids)
+    _insight_commands(commands)
     return parser
+
+
+def _insight_commands(commands) -> None:
+    from .metrics import METRICS
+
+    labels = _command(commands, "suggest-labels", "suggest a label for each cluster from its members' words",
+                      "Suggest a label for every cluster of the alias: its most distinctive words by class-based "
+                      "TF-IDF (each cluster's text against all clusters', English stop words out). The text comes "
+                      "from --text-field, by default the field holding the most text. Large aliases are read as a "
+                      "sample of each cluster (said on stderr). Nothing is written.")
+    _insight_options(labels)
+    labels.add_argument("--text-field", help="the members' field to read (default: the one with the most text)")
+    labels.add_argument("--terms", type=int, default=5, help="distinctive words per cluster (default: %(default)s)")
+    labels.add_argument("--format", choices=("table", "json"), default="table",
+                        help='table, or json: {"<cluster_id>": {"label": ..., "terms": [...]}}')
+    _connection_options(labels)
+    labels.set_defaults(run=_suggest_labels)
+
+    quality = _command(commands, "quality", "judge each cluster against its stored centroid, worst first",
+                       "Per cluster, under the metric: size; cohesion (members' score to their own centroid: mean, "
+                       "p10/p50/p90; a distance under l1/l2); the nearest other centroid; margin (median over "
+                       "members of own-centroid minus best other-centroid score: above 0, closer to their own); "
+                       "members closer to another centroid (likely mis-assigned); and an estimated silhouette on "
+                       "a sample. Large aliases are read as a sample of each cluster (said on stderr). Worst first.")
+    _insight_options(quality)
+    quality.add_argument("--metric", choices=METRICS, default="cosine", help="similarity metric (default: %(default)s)")
+    quality.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")
+    _connection_options(quality)
+    quality.set_defaults(run=_quality)
+
+
+def _insight_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset-id", required=True)
+    parser.add_argument("--vector-field", required=True, help="the vector field the centroids belong to")
+    parser.add_argument("--alias", required=True, help="the clustering's name")
 
 
 def _command(commands, name: str, summary: str, description: str) -> argparse.ArgumentParser:
@@ -208,7 +248,7 @@ def _check_base_url(client: Client) -> None:
     try:
         client.datasets.list()
     except NotFoundError:
-        raise UserError(f"{api_messages.WRONG_BASE_URL} (asked: {client.base_url})") from None
+        raise UserError(f"{endpoint.WRONG_BASE_URL} (asked: {client.base_url})") from None
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -307,12 +347,12 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _load(args: argparse.Namespace) -> None:
-    from . import loading
+    from . import document_import
 
     with connect(args) as client, _ProgressBar(f"loading {args.file.name}") as bar:
         try:
-            summary = loading.load_file(client, args.file, args.dataset_id, progress=bar)
-        except loading.LoadError as error:
+            summary = document_import.load_file(client, args.file, args.dataset_id, progress=bar)
+        except document_import.LoadError as error:
             raise UserError(f"{args.file} was not loaded, nothing was written:\n{error}") from None
     fields = ", ".join(f"{name} ({dim})" for name, dim in summary.vector_fields.items()) or "none"
     print(f"loaded {summary.inserted:,} documents into {summary.dataset_id}; vector fields: {fields}")
@@ -357,6 +397,78 @@ def _export_centroids(args: argparse.Namespace) -> None:
     if not centroids.ids:
         raise UserError(f"no centroids in {args.dataset_id} / {args.vector_field} / {args.alias}")
     sys.stdout.write(centroid_csv.export(centroids.ids, centroids.vectors))
+
+
+def _suggest_labels(args: argparse.Namespace) -> None:
+    from .insight.labels import suggest_labels
+
+    if args.terms < 1:
+        raise UserError(f"--terms must be at least 1, got {args.terms}")
+    with connect(args) as client:
+        _require_centroids(client, args)
+        suggestions = suggest_labels(
+            client, args.dataset_id, args.vector_field, args.alias, text_field=args.text_field, terms=args.terms
+        )
+    if suggestions.text_field is None:
+        raise UserError(f"the members of {args.alias} hold no text to suggest labels from")
+    _say_what_was_read(suggestions.read, suggestions.total, suggestions.exact, f"text field {suggestions.text_field}")
+    if args.format == "json":
+        print(json.dumps(suggestions.as_json(), ensure_ascii=False, indent=2))
+        return
+    _print_table(["cluster_id", "label", "terms"],
+                 [[cid, s.label, " ".join(s.terms)] for cid, s in suggestions.labels.items()])
+
+
+def _quality(args: argparse.Namespace) -> None:
+    from .insight.members import read_members
+    from .insight.quality import cluster_quality
+
+    with connect(args) as client:
+        _require_centroids(client, args)
+        members = read_members(client, args.dataset_id, args.vector_field, args.alias, args.metric)
+    report = cluster_quality(members, args.metric)
+    _say_what_was_read(report.read, report.total, report.exact, f"metric {args.metric}")
+    print(f"silhouette: {report.silhouette_distance} distance, estimated on {report.silhouette_sample:,} members",
+          file=sys.stderr)
+    rows = [row.as_dict() for row in report.clusters]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    columns = list(rows[0]) if rows else []
+    if args.format == "csv":
+        import pandas as pd
+
+        from .insight.outliers import table_csv
+
+        sys.stdout.write(table_csv(pd.DataFrame(rows, columns=columns)))
+        return
+    _print_table(columns, [[_cell(row[c]) for c in columns] for row in rows])
+
+
+def _require_centroids(client: Client, args: argparse.Namespace) -> None:
+    if not alias_centroids.centroid_ids(client, args.dataset_id, args.vector_field, args.alias):
+        raise UserError(f"no centroids in {args.dataset_id} / {args.vector_field} / {args.alias}")
+
+
+def _say_what_was_read(read: int, total: int, exact: bool, what: str) -> None:
+    sampled = "every member" if exact else "a sample spread over each cluster's ranking; figures are estimates"
+    print(f"{what}: read {read:,} of {total:,} members ({sampled})", file=sys.stderr)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _print_table(columns: list[str], rows: list[list[object]]) -> None:
+    """Aligned columns; every value on one line with control characters escaped (it is data)."""
+    from .display import one_line
+
+    cells = [[one_line(str(value)) for value in row] for row in [list[object](columns), *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    for row in cells:
+        print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
 
 
 def _dimension_of(client: Client, dataset_id: str, vector_field: str) -> int:
