@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, alias_centroids, centroid_csv, config, endpoint
 from .client import APIError, Client, NotFoundError, vector_fields
+from .metrics import METRICS
 
 if TYPE_CHECKING:  # imported where used at run time: tqdm is slow to import
     from tqdm import tqdm
@@ -57,6 +58,10 @@ examples:
   python -m centroid_explorer suggest-labels --dataset-id python-docs --vector-field text_vector_ \\
       --alias kmeans-12 --format json
   python -m centroid_explorer quality --dataset-id digits --vector-field pixels_vector_ --alias kmeans-10
+  python -m centroid_explorer merge-clusters --dataset-id digits --vector-field pixels_vector_ \\
+      --alias kmeans-10 --clusters cluster_1,cluster_8 --into-alias kmeans-10-merged
+  python -m centroid_explorer split-cluster --dataset-id digits --vector-field pixels_vector_ \\
+      --alias kmeans-10 --cluster cluster_3 --k 2 --into-alias kmeans-10-split
 
   against a hosted endpoint (prefer the environment for the key: it stays out of shell history):
   export RELEVANCE_BASE_URL=https://api.us-east-1.relevance.ai/latest RELEVANCE_PROJECT=... RELEVANCE_API_KEY=...
@@ -161,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_options(export)
     export.set_defaults(run=_export_centroids)
     _insight_commands(commands)
+    _curation_commands(commands)
     return parser
 
 
@@ -469,6 +475,63 @@ def _print_table(columns: list[str], rows: list[list[object]]) -> None:
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     for row in cells:
         print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _curation_commands(commands) -> None:
+    where = ("By default the result is written to the alias itself, after the alias is read again and found as "
+             "previewed; a failure part-way is undone. With --into-alias the alias stays as it is and the result "
+             "(centroids, every document's assignment, the metadata with labels changed) goes to a new alias.")
+    merge = _command(commands, "merge-clusters", "merge two or more clusters of an alias into the first one",
+                     "Fold the listed clusters into the first one: their documents join it, its centroid is "
+                     "recomputed from all their members under --metric, its label and tags combine theirs, and "
+                     f"the others are removed. {where}")
+    _centroid_options(merge)
+    merge.add_argument("--clusters", required=True, help="cluster ids, comma-separated: c1,c2[,..] (c1 keeps its id)")
+    split = _command(commands, "split-cluster", "split one cluster of an alias with k-means",
+                     "Split one cluster into k parts by k-means (seeded) on its members: parts <id>-1 .. <id>-k, "
+                     f"largest first, labelled '<label> (part i of k)', centroids under --metric. {where}")
+    _centroid_options(split)
+    split.add_argument("--cluster", required=True, help="the cluster to split")
+    split.add_argument("--k", type=int, required=True, help="number of parts, 2 to 5")
+    for parser, run in ((merge, _merge_clusters), (split, _split_cluster)):
+        parser.add_argument("--into-alias", metavar="NEW", help="write the result to this new alias instead of in place")
+        parser.add_argument("--metric", choices=METRICS, default="cosine",
+                            help="how new centroids are computed: cosine, the normalised mean of normalised members; "
+                                 "dp and l2, the mean; l1, the median (default: %(default)s)")
+        _connection_options(parser)
+        parser.set_defaults(run=run)
+
+
+def _merge_clusters(args: argparse.Namespace) -> None:
+    from . import curation  # scikit-learn and pandas: only these commands need them
+
+    cluster_ids = [c.strip() for c in args.clusters.split(",") if c.strip()]
+    _curate(args, lambda client, state: curation.preview_merge(client, state, cluster_ids, args.metric))
+
+
+def _split_cluster(args: argparse.Namespace) -> None:
+    from . import curation
+
+    _curate(args, lambda client, state: curation.preview_split(client, state, args.cluster, args.k, args.metric))
+
+
+def _curate(args: argparse.Namespace, make_plan) -> None:
+    from . import curation
+
+    with connect(args) as client:
+        plan = make_plan(client, curation.read_state(client, args.dataset_id, args.vector_field, args.alias))
+        print(plan.summary)
+        for change in plan.size_changes():
+            print(f"  {change.cluster_id}: {change.before:,} -> {change.after:,} documents")
+        try:
+            if args.into_alias is None:
+                result = curation.write_in_place(client, plan)
+            else:
+                result = curation.write_new_alias(client, plan, args.into_alias)
+        except curation.WriteFailedError as error:
+            raise UserError(str(error)) from None
+    print(f"wrote {args.dataset_id} / {args.vector_field} / {result.alias}: {result.centroids:,} centroids, "
+          f"{result.documents:,} document assignments" + (f", {result.removed} removed" if result.removed else ""))
 
 
 def _dimension_of(client: Client, dataset_id: str, vector_field: str) -> int:

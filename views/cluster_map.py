@@ -26,6 +26,7 @@ from components.warmup import projection_engine
 REFINE_POLL_S = 1.0
 NEIGHBOURS = 25  # clusters in the heatmap past charts.LABELLED_CLUSTERS: the focused one and its nearest
 SAMPLE_TTL_S = 1800  # outlives the longest fetch, so a large one is never started over on its own
+MOVE_LINK_MAX = 500  # documents handed to the Curate page in its URL
 
 st.title(":material/scatter_plot: Cluster map")
 selection = require_selection()
@@ -166,6 +167,11 @@ if rows:
         RELEVANCE: st.column_config.NumberColumn(LABELS[metric].score, format="%.3f"),
         "cluster_id": st.column_config.TextColumn("cluster"),
     })
+    if len(rows) <= MOVE_LINK_MAX and st.button("Move these documents to another cluster…", icon=":material/move_item:"):
+        params = {key: getattr(selection, key) for key in URL_KEYS}
+        st.switch_page("views/curate.py", query_params={**params, "document_id": chosen["_id"].tolist()})
+    elif len(rows) > MOVE_LINK_MAX:
+        st.caption(f"Select at most {MOVE_LINK_MAX} documents to move them to another cluster.")
 else:
     st.caption(
         "Click a centroid (◆) to open its cluster, or a point to list its document. To list many, choose "

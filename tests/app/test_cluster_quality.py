@@ -7,7 +7,7 @@ import pytest
 from tests.planted import ALIAS, MISASSIGNED, VECTOR_FIELD, write_planted
 
 QUALITY = "views/cluster_quality.py"
-DATASET = "app-planted"
+DATASET = "planted-app"
 
 
 @pytest.fixture(scope="module")

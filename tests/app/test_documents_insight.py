@@ -8,7 +8,7 @@ from centroid_explorer.clustering import with_assignment
 from tests.planted import ALIAS, MISASSIGNED, VECTOR_FIELD, planted_documents, write_planted
 
 DOCS = "views/cluster_documents.py"
-DATASET = "app-planted-docs"
+DATASET = "planted-app-docs"
 HOSTILE = "ice :red[alert] **bold** [link](http://evil.example) <b>x</b>"
 
 
