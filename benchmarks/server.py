@@ -1,10 +1,15 @@
-"""Embedded server speed: bulk insert over HTTP, then `list` and `documents` latency. Prints a table.
+"""Server speed on each store, side by side: bulk insert over HTTP, `list` and `documents` latency,
+and 8 writers with 8 readers at once. Prints a table.
 
     .venv/bin/python benchmarks/server.py                 # 200,000 docs x 768 dims, 200 clusters
     .venv/bin/python benchmarks/server.py --docs 20000    # a quick run
+    .venv/bin/python benchmarks/server.py --stores sqlite # one store only
 
 The server runs in a child process (`serve`, as `python -m centroid_explorer serve` runs it), so the
 benchmark's own JSON encoding does not share its interpreter. Data is generated with numpy, seeded.
+PostgreSQL is a throwaway cluster (tests/pg_cluster.py) with its default settings: every commit is
+flushed to disk, where the SQLite store (WAL, synchronous=NORMAL) flushes at checkpoints;
+`postgresql-async` is the same with synchronous_commit=off, the durability SQLite's store has.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,10 +39,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: str, port: int) -> subprocess.Popen:
+def start_server(data_dir: str, port: int, database_url: str | None) -> subprocess.Popen:
     code = ("import sys; from centroid_explorer.server.runner import serve; "
-            "serve(sys.argv[1], port=int(sys.argv[2]), project='bench', api_key='bench-key')")
-    proc = subprocess.Popen([sys.executable, "-c", code, data_dir, str(port)], cwd=ROOT,
+            "serve(sys.argv[1], port=int(sys.argv[2]), project='bench', api_key='bench-key', "
+            "database_url=sys.argv[3] or None)")
+    proc = subprocess.Popen([sys.executable, "-c", code, data_dir, str(port), database_url or ""], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -84,20 +91,47 @@ def main() -> None:
     parser.add_argument("--clusters", type=int, default=200)
     parser.add_argument("--batch", type=int, default=1_000, help="documents per bulk_insert request")
     parser.add_argument("--requests", type=int, default=100, help="timed requests per latency row")
+    parser.add_argument("--stores", default="sqlite,postgresql,postgresql-async",
+                        help="comma-separated: sqlite, postgresql, postgresql-async (synchronous_commit=off: "
+                             "a crash of the machine may lose the last commits, as with SQLite's synchronous=NORMAL)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as data_dir:
-        port = free_port()
-        proc = start_server(data_dir, port)
-        try:
-            run(args, port, Path(data_dir))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    results: dict[str, dict[str, str]] = {}
+    for store in args.stores.split(","):
+        cluster = None
+        with tempfile.TemporaryDirectory() as data_dir:
+            if store.startswith("postgresql"):
+                sys.path.insert(0, str(ROOT / "tests"))
+                import pg_cluster
+
+                reason = pg_cluster.unavailable()
+                if reason:
+                    print(f"skipping PostgreSQL: {reason}", file=sys.stderr)
+                    continue
+                cluster = pg_cluster.Cluster({"synchronous_commit": "off"} if store == "postgresql-async" else None)
+            port = free_port()
+            url = cluster.database() if cluster else None
+            proc = start_server(data_dir, port, url)
+            try:
+                results[store] = dict(run(args, port, Path(data_dir), url))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+                if cluster:
+                    cluster.stop()
+
+    stores = list(results)
+    measures = list(dict.fromkeys(m for rows in results.values() for m in rows))
+    width = max(len(m) for m in measures)
+    print(f"\nServer: {args.docs:,} documents x {args.dim} dims in {args.clusters} clusters\n")
+    print("| " + " | ".join([f"{'measure'.ljust(width)}", *stores]) + " |")
+    print("|" + "|".join(["-" * (width + 2), *["---" for _ in stores]]) + "|")
+    for m in measures:
+        print("| " + " | ".join([m.ljust(width), *[results[s].get(m, "") for s in stores]]) + " |")
 
 
-def run(args, port: int, data_dir: Path) -> None:
+def run(args, port: int, data_dir: Path, database_url: str | None) -> list[tuple[str, str]]:
     api = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": "bench:bench-key"}, timeout=600)
     rows: list[tuple[str, str]] = []
 
@@ -118,9 +152,14 @@ def run(args, port: int, data_dir: Path) -> None:
                         option=orjson.OPT_SERIALIZE_NUMPY)
     insert_ms = timed(lambda: api.post(f"{C}/insert", content=body, headers={"content-type": "application/json"})) * 1000
     rows.append(("centroids/insert", f"{args.clusters} centroids in {insert_ms:.0f} ms"))
-    db = data_dir / "centroids.sqlite3"
-    size = sum(p.stat().st_size for p in data_dir.glob("centroids.sqlite3*"))
-    rows.append(("database size", f"{size / 1e9:.2f} GB ({db.name} + WAL)"))
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as conn:
+            size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    else:
+        size = sum(p.stat().st_size for p in data_dir.glob("centroids.sqlite3*"))
+    rows.append(("database size", f"{size / 1e9:.2f} GB"))
 
     # -- list with vectors --------------------------------------------------------------------
     q = {"dataset_id": "bench", "vector_field": VF, "alias": ALIAS, "include_vector": True, "page_size": args.clusters}
@@ -150,13 +189,51 @@ def run(args, port: int, data_dir: Path) -> None:
         rows.append((f"documents {metric}, all clusters",
                      "first {:.0f} ms, then p50 {:.1f} ms, p99 {:.1f} ms".format(first_all * 1000, *percentiles(all_pages))))
 
-    width = max(len(name) for name, _ in rows)
-    print(f"\nEmbedded server: {args.docs:,} documents x {args.dim} dims in {args.clusters} clusters\n")
-    print(f"| {'measure'.ljust(width)} | result |")
-    print(f"|{'-' * (width + 2)}|--------|")
-    for name, value in rows:
-        print(f"| {name.ljust(width)} | {value} |")
+    rows += concurrent(args, api, port)
+    return rows
 
+
+def concurrent(args, api: httpx.Client, port: int, threads: int = 8, rounds: int = 10) -> list[tuple[str, str]]:
+    """8 writers (each 100-document batches into a dataset of its own) while 8 readers page through rankings."""
+    done = threading.Event()
+    write_seconds: list[float] = []
+    read_seconds: list[float] = []
+    base = {"dataset_id": "bench", "vector_field": VF, "alias": ALIAS, "page_size": 50}
+
+    def writer(w: int) -> None:
+        with httpx.Client(base_url=api.base_url, headers=api.headers, timeout=600) as own:
+            for item in batches(rounds * 100, args.dim, args.clusters, 100, args.seed + 10 + w):
+                if isinstance(item, np.ndarray):
+                    return
+                body = orjson.dumps({"documents": item}, option=orjson.OPT_SERIALIZE_NUMPY)
+                write_seconds.append(timed(lambda: own.post(f"/datasets/conc-{w}/documents/bulk_insert", content=body,
+                                                            headers={"content-type": "application/json"})))
+
+    def reader(r: int) -> None:
+        with httpx.Client(base_url=api.base_url, headers=api.headers, timeout=600) as own:
+            i = 0
+            while not done.is_set():
+                q = {**base, "cluster_ids": [f"cluster_{(r * 7 + i) % args.clusters}"], "page": 1 + i % 5}
+                read_seconds.append(timed(lambda: own.post(f"{C}/documents", json=q)))
+                i += 1
+
+    writers = [threading.Thread(target=writer, args=(w,)) for w in range(threads)]
+    readers = [threading.Thread(target=reader, args=(r,)) for r in range(threads)]
+    start = time.perf_counter()
+    for t in writers + readers:
+        t.start()
+    for t in writers:
+        t.join()
+    wall = time.perf_counter() - start
+    done.set()
+    for t in readers:
+        t.join()
+    return [
+        (f"{threads} writers + {threads} readers: writes", f"{threads * rounds * 100 / wall:,.0f} docs/s, request "
+         "p50 {:.0f} ms, p99 {:.0f} ms".format(*percentiles(write_seconds))),
+        (f"{threads} writers + {threads} readers: reads", "{} pages, p50 {:.1f} ms, p99 {:.1f} ms".format(
+            len(read_seconds), *percentiles(read_seconds))),
+    ]
 
 if __name__ == "__main__":
     main()

@@ -7,7 +7,7 @@ embedded server on the local data folder (`--data`, $CENTROID_EXPLORER_DATA, or 
 its own duration, so it works with nothing configured and sees the dashboard's data.
 
 User errors (a bad file, an unknown dataset, a refused request) print one message and exit 1.
-The API key is never printed.
+The API key is never printed (but a new person's key, once, by `keys create`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,8 @@ from .metrics import METRICS
 
 if TYPE_CHECKING:  # imported where used at run time: tqdm is slow to import
     from tqdm import tqdm
+
+    from .server.store import Store
 
 EXIT_USER_ERROR = 1
 
@@ -42,6 +46,8 @@ embedded server's data folder (--data, or CENTROID_EXPLORER_DATA, or
 EXAMPLES = """\
 examples:
   python -m centroid_explorer serve --port 8000          # the API for other clients, the SDK included
+  python -m centroid_explorer serve --database-url postgresql://user@db/centroids   # a team's database
+  python -m centroid_explorer keys create --name alice   # a key of alice's own (printed once)
   python -m centroid_explorer demo                       # seed the digits and python-docs datasets
   python -m centroid_explorer load docs.jsonl --dataset-id my-docs
   python -m centroid_explorer cluster --dataset-id my-docs --vector-field text_vector_ --k 8
@@ -103,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", metavar="DIR", help="data folder (default: $CENTROID_EXPLORER_DATA or ~/.local/share/centroid-explorer)")
     serve.add_argument("--project", help="project name clients must send (default: $RELEVANCE_PROJECT, else the generated one)")
     serve.add_argument("--api-key", help="API key clients must send (default: $RELEVANCE_API_KEY, else the generated one)")
+    _store_options(serve)
     serve.set_defaults(run=_serve)
+    _keys_command(commands)
 
     demo = _command(commands, "demo", "seed the demo datasets (digits, python-docs)",
                     "Make the demo datasets from what the installed packages ship (no download) and write them "
@@ -253,9 +261,87 @@ def _serve(args: argparse.Namespace) -> None:
     from .server.runner import serve
 
     try:
-        serve(config.data_dir(args.data), host=args.host, port=args.port, project=args.project, api_key=args.api_key)
+        serve(config.data_dir(args.data), host=args.host, port=args.port, project=args.project, api_key=args.api_key,
+              database_url=args.database_url)
     except KeyboardInterrupt:
         pass
+    except RuntimeError as e:  # a database this version cannot use (a newer schema)
+        raise UserError(str(e)) from None
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database-url", metavar="URL",
+                        help=f"a PostgreSQL database, postgresql://user:password@host:port/name, instead of the "
+                             f"SQLite file in the data folder (default: ${config.ENV_DATABASE_URL})")
+
+
+def _keys_command(commands) -> None:
+    keys = _command(commands, "keys", "create, list or revoke the API keys of the people who use the server",
+                    "Each person gets a key of their own, with a name: revoke one and its requests fail (401) at "
+                    "once on every server over the same data. Keys are kept hashed; `create` prints the new key "
+                    "once (its last word). The key given to `serve` keeps working.")
+    actions = keys.add_subparsers(title="actions", metavar="ACTION", required=True)
+    for name, summary, run in (("create", "make a key and print it once", _keys_create),
+                               ("list", "names, projects and creation times (never the keys)", _keys_list),
+                               ("revoke", "forget a key: it fails at once", _keys_revoke)):
+        action = actions.add_parser(name, help=summary, description=summary)
+        if name != "list":
+            action.add_argument("--name", required=True, help="whose key (e.g. a person's name)")
+        if name == "create":
+            action.add_argument("--project", help="project the key is for (default: the one `serve` uses)")
+        action.add_argument("--data", metavar="DIR", help="data folder (as for `serve`)")
+        _store_options(action)
+        action.set_defaults(run=run)
+
+
+@contextlib.contextmanager
+def _key_store(args: argparse.Namespace) -> Iterator[Store]:
+    from .server.errors import StoreError
+    from .server.store import open_store
+
+    try:
+        store = open_store(config.data_dir(args.data), config.database_url(args.database_url))
+    except RuntimeError as e:  # a database this version cannot use (a newer schema)
+        raise UserError(str(e)) from None
+    try:
+        yield store
+    except StoreError as e:
+        raise UserError(e.message) from None
+    finally:
+        store.close()
+
+
+def _keys_create(args: argparse.Namespace) -> None:
+    from .server.contract import DEFAULT_KEY_NAME, NAME_PATTERN
+    from .server.credentials import key_hash, new_key, resolve
+
+    if not re.fullmatch(NAME_PATTERN, args.name):
+        raise UserError(f"--name {args.name!r}: give a name without control characters")
+    if args.name == DEFAULT_KEY_NAME:
+        raise UserError(f"--name {args.name!r} names the server's own key in the metadata history: choose another")
+    project = args.project or resolve(config.data_dir(args.data)).project
+    key = new_key()
+    with _key_store(args) as store:
+        store.add_key(args.name, project, key_hash(key))
+    print(f"created the key {args.name!r} for project {project!r}; it is not kept anywhere, so copy it now.")
+    print(f"Clients send `Authorization: {project}:<key>`. The key:")
+    print(key)
+
+
+def _keys_list(args: argparse.Namespace) -> None:
+    with _key_store(args) as store:
+        keys = store.list_keys()
+    if not keys:
+        print("no keys yet (make one with `keys create --name NAME`)")
+    for k in keys:
+        created = datetime.fromtimestamp(k.created_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        print(f"{k.name}\tproject {k.project}\tcreated {created}")
+
+
+def _keys_revoke(args: argparse.Namespace) -> None:
+    with _key_store(args) as store:
+        store.revoke_key(args.name)
+    print(f"revoked the key {args.name!r}: requests with it now fail (401)")
 
 
 def _demo(args: argparse.Namespace) -> None:

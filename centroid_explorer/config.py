@@ -13,6 +13,7 @@ ENV_BASE_URL = "RELEVANCE_BASE_URL"
 ENV_PROJECT = "RELEVANCE_PROJECT"
 ENV_API_KEY = "RELEVANCE_API_KEY"
 ENV_DATA_DIR = "CENTROID_EXPLORER_DATA"
+ENV_DATABASE_URL = "CENTROID_EXPLORER_DATABASE_URL"
 CONNECTION_VARIABLES = (ENV_BASE_URL, ENV_PROJECT, ENV_API_KEY)
 
 
@@ -41,6 +42,17 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
         make_private_dir(path)
         os.chmod(path, 0o700)
     return path
+
+
+def database_url(explicit: str | None = None) -> str | None:
+    """The PostgreSQL database to keep the data in: `explicit`, else $CENTROID_EXPLORER_DATABASE_URL;
+    None (neither is set): the SQLite file in the data folder."""
+    url = (explicit or os.environ.get(ENV_DATABASE_URL) or "").strip()
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        source = "--database-url" if explicit else f"${ENV_DATABASE_URL}"
+        raise ValueError(f"{source} must be a PostgreSQL URL (postgresql://user@host:port/database), "
+                         f"not {url.split(':', 1)[0]!r}...")
+    return url or None
 
 
 def make_private_dir(path: Path) -> None:

@@ -23,6 +23,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -31,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from . import contract
-from .credentials import Credentials
+from .credentials import Credentials, key_hash, split_header
 from .documents import selected
 from .errors import BadRequest, PreconditionFailed, StoreError
 from .models import (
@@ -141,8 +142,14 @@ class _Gate:
     a body that stalls `read_timeout` seconds between two chunks gets a 408.
     """
 
-    def __init__(self, app: ASGIApp, credentials: Credentials, limit: int, read_timeout: float):
-        self.app, self.credentials, self.limit, self.read_timeout = app, credentials, limit, read_timeout
+    def __init__(self, app: ASGIApp, credentials: Credentials, store: Store, limit: int, read_timeout: float):
+        self.app, self.credentials, self.store = app, credentials, store
+        self.limit, self.read_timeout = limit, read_timeout
+
+    def _key_name(self, authorization: str) -> str | None:
+        """The name of the person's key the header carries (looked up on every request: a revoke is at once)."""
+        project, key = split_header(authorization)
+        return self.store.key_named(project, key_hash(key)) if project and key else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -155,9 +162,14 @@ class _Gate:
             if not headers.get("authorization"):
                 return await _refuse(401, "missing Authorization header; send `Authorization: <project>:<api_key>`",
                                      scope, receive, send)
-            if not self.credentials.matches(headers["authorization"]):
-                return await _refuse(401, "the Authorization header does not match this server's project and API key",
-                                     scope, receive, send)
+            authorization = headers["authorization"]
+            if not self.credentials.matches(authorization):  # the server's own key: `key_name` says "default"
+                name = await run_in_threadpool(self._key_name, authorization)
+                if name is None:
+                    return await _refuse(401, "the Authorization header does not match this server's project and "
+                                              "API key, nor a key made with `keys create`", scope, receive, send)
+                # Routes read it through key_name(request): who made a write.
+                scope["state"] = {**scope.get("state", {}), "key_name": name}
         too_large = f"request body is larger than {self.limit} bytes"
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.limit:
@@ -280,12 +292,12 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
     app = FastAPI(
         title="Centroid Explorer embedded API",
         version=__version__,
-        description="The Relevance AI cluster-centroid API, served locally over SQLite.\n\n"
+        description="The Relevance AI cluster-centroid API, served over SQLite or PostgreSQL.\n\n"
         + contract.describe(*contract.OURS),
         docs_url=None,  # Swagger UI and ReDoc load their scripts from a CDN; the schema stays at /openapi.json
         redoc_url=None,
     )
-    app.add_middleware(_Gate, credentials=credentials, limit=contract.MAX_BODY_BYTES,
+    app.add_middleware(_Gate, credentials=credentials, store=store, limit=contract.MAX_BODY_BYTES,
                        read_timeout=contract.BODY_READ_TIMEOUT_SECONDS)
 
     api = APIRouter(route_class=_OrjsonRoute, dependencies=[Security(AUTHORIZATION)], responses=ERRORS)

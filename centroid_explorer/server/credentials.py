@@ -3,10 +3,15 @@
 Resolution, per value: explicit argument > $RELEVANCE_PROJECT / $RELEVANCE_API_KEY > the file
 `<data_dir>/credentials.json`, which is created (mode 0600) with a random key on first start.
 The key is never logged: logs name the file it is in.
+
+Besides that key, each person may have a key of their own (`keys create`), kept in the store as
+its SHA-256 only. A slow hash (scrypt, PBKDF2) protects guessable passwords; these keys are 256
+random bits, which no one can guess from their hash, and a fast hash keeps every request cheap.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -33,6 +38,21 @@ class Credentials:
         """Whether an `Authorization: <project>:<api_key>` header value is ours (constant-time compare)."""
         expected = f"{self.project}:{self.api_key}".encode()
         return hmac.compare_digest((authorization or "").encode(), expected)
+
+
+def new_key() -> str:
+    """A new person's key: 256 random bits, URL-safe (no `:`, which ends the project in the header)."""
+    return secrets.token_urlsafe(32)
+
+
+def key_hash(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def split_header(authorization: str) -> tuple[str, str]:
+    """`<project>:<api_key>` -> (project, key); the key is after the last `:` (keys have none)."""
+    project, _, key = authorization.rpartition(":")
+    return project, key
 
 
 def _read_file(path: Path) -> dict[str, str]:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import uvicorn
 
+from ..config import database_url as chosen_database_url
 from ..config import make_private_dir
 from .app import create_app
 from .credentials import Credentials, resolve
-from .store import SQLiteStore, Store
+from .store import Store, open_store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -47,7 +48,8 @@ def _url(host: str, port: int) -> str:
 
 
 class EmbeddedServer:
-    """The API on `host:port` (port 0 = a free one) in a daemon thread, over `<data_dir>/centroids.sqlite3`."""
+    """The API on `host:port` (port 0 = a free one) in a daemon thread, over `<data_dir>/centroids.sqlite3`,
+    or over the PostgreSQL database at `database_url` (default: $CENTROID_EXPLORER_DATABASE_URL)."""
 
     def __init__(
         self,
@@ -56,10 +58,12 @@ class EmbeddedServer:
         api_key: str | None = None,
         host: str = DEFAULT_HOST,
         port: int = 0,
+        database_url: str | None = None,
     ):
         self.data_dir = Path(data_dir)
         make_private_dir(self.data_dir)
         self.credentials = resolve(self.data_dir, project, api_key)
+        self.database_url = chosen_database_url(database_url)
         self.host, self.port = host, port
         self._store: Store | None = None
         self._server: uvicorn.Server | None = None
@@ -81,7 +85,7 @@ class EmbeddedServer:
         """Start serving; returns once /health answers."""
         if self._thread is not None:
             return self
-        self._store = SQLiteStore(self.data_dir)
+        self._store = open_store(self.data_dir, self.database_url)
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
         self._server = _uvicorn_server(self._store, self.credentials)
@@ -132,12 +136,13 @@ def serve(
     port: int = DEFAULT_PORT,
     project: str | None = None,
     api_key: str | None = None,
+    database_url: str | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C), printing where to connect."""
     data_dir = Path(data_dir)
     make_private_dir(data_dir)
     credentials = resolve(data_dir, project, api_key)
-    store = SQLiteStore(data_dir)
+    store = open_store(data_dir, chosen_database_url(database_url))
     sock = _bind(host, port)
     print(f"Centroid Explorer API on {_url(host, sock.getsockname()[1])}")
     print(f"  data:    {store.location}")
@@ -146,6 +151,7 @@ def serve(
         print(f"  API key: in {credentials.key_file}")
     else:
         print("  API key: the one given (--api-key or $RELEVANCE_API_KEY)")
+    print("  (and each key made with `python -m centroid_explorer keys create`)")
     print("  clients send the header `Authorization: <project>:<key>`; Ctrl-C stops")
     try:
         _uvicorn_server(store, credentials).run(sockets=[sock])

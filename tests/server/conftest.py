@@ -1,10 +1,25 @@
-"""Fixtures for the server tests: an authorized HTTP session on the shared live server, and seeded datasets."""
+"""Fixtures for the server tests: the live server on each store, an authorized HTTP session on it, seeded datasets."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 from server_helpers import VF, fresh_id, make_documents
+
+from centroid_explorer.client import Client
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server_on_each_store):
+    """Every server test runs on SQLite and on PostgreSQL."""
+    return live_server_on_each_store
+
+
+@pytest.fixture(scope="session")
+def client(live_server):
+    """The project's client on this folder's live server (the session-wide `client` is on another one)."""
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as c:
+        yield c
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Restart persistence and concurrent writers and readers, each against a server of its own."""
+"""Restart persistence and concurrent writers and readers, each against a server of its own, on each store."""
 
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ def snapshot(api: httpx.Client, dataset_id: str) -> dict:
     }
 
 
-def test_everything_survives_a_restart(tmp_path):
+def test_everything_survives_a_restart(tmp_path, database_url):
     documents, centroids = make_documents(30, 5, 3)
-    with EmbeddedServer(tmp_path, project="p", api_key="k") as server, client(server) as api:
+    with EmbeddedServer(tmp_path, project="p", api_key="k", database_url=database_url) as server, client(server) as api:
         ok(api.post("/datasets/keep/documents/bulk_insert", json={"documents": documents}))
         ok(api.post(f"{C}/insert", json={"dataset_id": "keep", "vector_field": VF,
                                          "cluster_centers": [{"_id": c, VF: v} for c, v in centroids.items()]}))
@@ -47,7 +47,7 @@ def test_everything_survives_a_restart(tmp_path):
         before = snapshot(api, "keep")
     assert before["documents"]["count"] == 30 and before["centroids"]["count"] == 3
     assert before["metadata"] == {"results": {"k": [1, "two"]}} and before["members"]["count"] == 30
-    with EmbeddedServer(tmp_path, project="p", api_key="k") as server, client(server) as api:
+    with EmbeddedServer(tmp_path, project="p", api_key="k", database_url=database_url) as server, client(server) as api:
         assert snapshot(api, "keep") == before
 
 
@@ -61,10 +61,10 @@ def test_generated_key_is_kept_across_restarts(tmp_path, monkeypatch):
         assert second.api_key == key and second.project == "local"
 
 
-def test_concurrent_writers_and_readers_lose_nothing(tmp_path):
+def test_concurrent_writers_and_readers_lose_nothing(tmp_path, database_url):
     writers, batches, per_batch = 4, 8, 25
     errors: list[str] = []
-    with EmbeddedServer(tmp_path, project="p", api_key="k") as server:
+    with EmbeddedServer(tmp_path, project="p", api_key="k", database_url=database_url) as server:
         with client(server) as api:
             seed, centroids = make_documents(10, 8, 2)
             ok(api.post("/datasets/shared/documents/bulk_insert", json={"documents": seed}))

@@ -37,6 +37,13 @@ def from_blobs(blobs: Sequence[bytes]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class ApiKey:
+    name: str
+    project: str
+    created_at: float  # seconds since the epoch
+
+
+@dataclass(frozen=True)
 class StoredMetadata:
     """An alias's metadata object with its version, read in one snapshot.
 
@@ -170,6 +177,24 @@ class Store(ABC):
     @abstractmethod
     def metadata_at(self, dataset_id: str, vector_field: str, alias: str, version: int) -> StoredMetadata:
         """One version of the alias's metadata; 404 naming it when the history has no such version."""
+
+    # -- API keys (each person's own; the server's key given to `serve` is not among them) --------
+
+    @abstractmethod
+    def add_key(self, name: str, project: str, key_hash: bytes) -> None:
+        """Keep a key's hash under a new name (409 if the name is taken); the key itself is never stored."""
+
+    @abstractmethod
+    def list_keys(self) -> list[ApiKey]:
+        """Every key's name, project and creation time, by name."""
+
+    @abstractmethod
+    def revoke_key(self, name: str) -> None:
+        """Forget the named key (404 if there is none): requests with it fail at once, in every process."""
+
+    @abstractmethod
+    def key_named(self, project: str, key_hash: bytes) -> str | None:
+        """The name of the project's key with this hash, compared in constant time; None if there is none."""
 
     # -- cluster members ----------------------------------------------------------------------
 

@@ -1,13 +1,8 @@
-"""The SQLite store: one file in WAL mode, every write request one transaction.
+"""The SQLite store: one file in WAL mode, every write request one transaction (the SQL is `.sql`'s).
 
-Layout: documents keep their non-vector fields as JSON; vectors are float32 blobs in their own
-table; each document's `_cluster_.{vector_field}.{alias}` is also a row in `assignments`, indexed
-so that a cluster's members are one range scan; the schema is kept as it is derived on insert.
-Every write takes the next value of the database's one `write_generation` counter as its
-dataset's `generation`, which invalidates cached rankings (see ..ranking).
-
-Connections are one per thread (sqlite3 objects must not be shared across threads mid-use);
-writers also take a process-wide lock so they queue instead of spinning on SQLITE_BUSY.
+Every write takes the next value of the database's one `write_generation` counter as its dataset's
+`generation`. Connections are one per thread (sqlite3 objects must not be shared across threads
+mid-use); writers also take a process-wide lock so they queue instead of spinning on SQLITE_BUSY.
 """
 
 from __future__ import annotations
@@ -15,40 +10,54 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import orjson
 
 from ...config import make_private_dir
-from .. import contract
-from ..documents import (
-    ParsedDocument,
-    apply_updates,
-    changed_paths,
-    check_schema,
-    field_types,
-    parse_centroids,
-    parse_documents,
-    refuse_unknown,
-    selected,
-    serialized_metadata,
-    update_ids,
-)
-from ..errors import Conflict, NotFound, PreconditionFailed
-from ..paging import Page, decode_cursor, encode_cursor, offset_cursor
-from ..ranking import ClusterMembers, Ranking, RankingCache, rank
-from .base import Store, StoredMetadata, from_blob, from_blobs, to_blob
+from .sql import Connection, SQLStore
 
 DB_FILENAME = "centroids.sqlite3"
 BUSY_TIMEOUT_SECONDS = 60
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS datasets (
+def _versions_and_keys(conn: Connection) -> None:
+    """Step 2: metadata versions and their history, and people's API keys (kept as SHA-256 only).
+
+    Idempotent, as a database written by a version between the two features has part of it already.
+    Metadata stored before versions gets one version each, the first entry of its history.
+    """
+    conn.execute("""CREATE TABLE IF NOT EXISTS metadata_versions (
+        dataset_id TEXT NOT NULL,
+        vector_field TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        metadata TEXT NOT NULL,
+        written_at REAL,                -- epoch seconds, NULL for an object stored before history was kept
+        written_by TEXT,                -- the API key's name, NULL likewise
+        changed TEXT,                   -- JSON list of key paths changed from the version before, NULL likewise
+        PRIMARY KEY (dataset_id, vector_field, alias, version)
+    )""")  # a rowid table: its rows hold whole metadata objects
+    conn.execute("""CREATE TABLE IF NOT EXISTS api_keys (
+        name TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        key_hash BLOB NOT NULL,
+        created_at REAL NOT NULL
+    )""")
+    if "version" not in {row[1] for row in conn.execute("PRAGMA table_info(alias_metadata)")}:
+        conn.execute("ALTER TABLE alias_metadata ADD COLUMN version INTEGER")
+    if conn.execute("SELECT 1 FROM alias_metadata WHERE version IS NULL LIMIT 1").fetchone():
+        version = conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
+        conn.execute("UPDATE alias_metadata SET version = ? WHERE version IS NULL", (version,))
+        conn.execute("INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata) "
+                     "SELECT dataset_id, vector_field, alias, version, metadata FROM alias_metadata WHERE version = ?",
+                     (version,))
+
+
+# Step 1 is the schema from before versioning (IF NOT EXISTS: such a database has it already).
+# The counter `write_generation` is one for the whole database: a dataset deleted and created again
+# never sees a generation again. (No semicolons inside comments: steps are split on them.)
+MIGRATIONS: tuple[str | Callable[[Connection], None], ...] = (
+    """CREATE TABLE IF NOT EXISTS datasets (
     dataset_id TEXT PRIMARY KEY,
     generation INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL
@@ -60,7 +69,7 @@ CREATE TABLE IF NOT EXISTS fields (
     PRIMARY KEY (dataset_id, path)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS documents (
-    seq INTEGER PRIMARY KEY,            -- insertion order; kept when a document is replaced
+    seq INTEGER PRIMARY KEY,            -- insertion order, kept when a document is replaced
     dataset_id TEXT NOT NULL,
     doc_id TEXT NOT NULL,
     body TEXT NOT NULL,                 -- JSON of the non-vector fields
@@ -96,34 +105,22 @@ CREATE TABLE IF NOT EXISTS alias_metadata (
     vector_field TEXT NOT NULL,
     alias TEXT NOT NULL,
     metadata TEXT NOT NULL,
-    version INTEGER,                    -- the write generation that stored it (added by a migration: see _migrate)
     PRIMARY KEY (dataset_id, vector_field, alias)
 ) WITHOUT ROWID;
--- Every version of every alias's metadata, the current one included.
-CREATE TABLE IF NOT EXISTS metadata_versions (
-    dataset_id TEXT NOT NULL,
-    vector_field TEXT NOT NULL,
-    alias TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    metadata TEXT NOT NULL,
-    written_at REAL,                    -- epoch seconds; NULL for an object stored before history was kept
-    written_by TEXT,                    -- the API key's name; NULL likewise
-    changed TEXT,                       -- JSON list of key paths changed from the version before; NULL likewise
-    PRIMARY KEY (dataset_id, vector_field, alias, version)
-);                                      -- a rowid table: its rows hold whole metadata objects
--- One counter for the whole database: a dataset deleted and created again never sees a generation again.
 CREATE TABLE IF NOT EXISTS write_generation (
     only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
     value INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO write_generation (only_row, value) SELECT 1, COALESCE(MAX(generation), 0) FROM datasets;
-"""
+""",
+    _versions_and_keys,
+)
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLStore):
     """The store over `<data_dir>/centroids.sqlite3`; one instance per database file."""
 
-    _ALIAS_KEY = "dataset_id = ? AND vector_field = ? AND alias = ?"  # the WHERE of one alias's rows
+    MIGRATIONS = MIGRATIONS
 
     def __init__(self, data_dir: str | Path):
         self.path = Path(data_dir) / DB_FILENAME
@@ -133,32 +130,15 @@ class SQLiteStore(Store):
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._rankings = RankingCache()
-        conn = self._conn()
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_SCHEMA)
-        self._migrate()
+        super().__init__()
+        self._conn().execute("PRAGMA journal_mode=WAL")
+        with self._write(None) as conn:
+            self._migrate(conn)
         _private_files(self.path)  # SQLite made the -wal and -shm files: private like the database
 
     @property
     def location(self) -> str:
         return str(self.path)
-
-    def _migrate(self) -> None:
-        """Bring a database written by an older version up to this schema (idempotent)."""
-        with self._write() as conn:
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(alias_metadata)")}
-            if "version" not in columns:
-                conn.execute("ALTER TABLE alias_metadata ADD COLUMN version INTEGER")
-            # Metadata stored before versions: one version each, its first entry in the history.
-            if conn.execute("SELECT 1 FROM alias_metadata WHERE version IS NULL LIMIT 1").fetchone():
-                version = self._next_generation(conn)
-                conn.execute("UPDATE alias_metadata SET version = ? WHERE version IS NULL", (version,))
-                conn.execute(
-                    "INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata) "
-                    "SELECT dataset_id, vector_field, alias, version, metadata FROM alias_metadata WHERE version = ?",
-                    (version,),
-                )
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -193,7 +173,7 @@ class SQLiteStore(Store):
             conn.execute("COMMIT")
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, dataset_id: str | None) -> Iterator[sqlite3.Connection]:
         """A write transaction: all of it is committed, or none of it (any exception rolls back)."""
         conn = self._conn()
         with self._write_lock:
@@ -205,464 +185,8 @@ class SQLiteStore(Store):
                 raise
             conn.execute("COMMIT")
 
-    # -- lookups that name what is missing -----------------------------------------------------
-
-    @staticmethod
-    def _require_dataset(conn: sqlite3.Connection, dataset_id: str) -> int:
-        """The dataset's write generation, once it is known to exist."""
-        row = conn.execute("SELECT generation FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"dataset {dataset_id!r} does not exist")
-        return row[0]
-
-    @staticmethod
-    def _vector_dims(conn: sqlite3.Connection, dataset_id: str) -> dict[str, int]:
-        # Only vector fields have an object type. (No LIKE on names: it stops at a NUL and reads `_` as a wildcard.)
-        rows = conn.execute("SELECT path, type FROM fields WHERE dataset_id = ? AND substr(type, 1, 1) = '{'",
-                            (dataset_id,))
-        return {path: orjson.loads(kind)["vector"] for path, kind in rows}
-
-    def _require_vector_field(self, conn: sqlite3.Connection, dataset_id: str, vector_field: str) -> int:
-        self._require_dataset(conn, dataset_id)
-        dims = self._vector_dims(conn, dataset_id)
-        if vector_field not in dims:
-            known = ", ".join(sorted(dims)) or "none"
-            raise NotFound(f"vector field {vector_field!r} is not in dataset {dataset_id!r} (vector fields: {known})")
-        return dims[vector_field]
-
-    def _require_alias(self, conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str) -> int:
-        """The field's dimension, once the dataset, field and alias are known to exist."""
-        dimension = self._require_vector_field(conn, dataset_id, vector_field)
-        key = (dataset_id, vector_field, alias)
-        where = "dataset_id = ? AND vector_field = ? AND alias = ?"
-        for table in ("centroids", "alias_metadata", "assignments"):
-            if conn.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1", key).fetchone():
-                return dimension
-        raise NotFound(f"alias {alias!r} has no centroids, metadata or clustered documents for "
-                       f"vector field {vector_field!r} in dataset {dataset_id!r}")
-
-    @staticmethod
-    def _next_generation(conn: sqlite3.Connection) -> int:
+    def _next_generation(self, conn: Connection) -> int:
         return conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
-
-    def _bump(self, conn: sqlite3.Connection, dataset_id: str) -> int:
-        """Give the dataset the database's next write generation (a write changed it); that generation."""
-        generation = self._next_generation(conn)
-        conn.execute("UPDATE datasets SET generation = ? WHERE dataset_id = ?", (generation, dataset_id))
-        return generation
-
-    def _add_dataset(self, conn: sqlite3.Connection, dataset_id: str) -> None:
-        conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
-        self._bump(conn, dataset_id)
-
-    # -- datasets ---------------------------------------------------------------------------
-
-    def list_datasets(self) -> list[str]:
-        with self._read() as conn:
-            return [row[0] for row in conn.execute("SELECT dataset_id FROM datasets ORDER BY dataset_id")]
-
-    def create_dataset(self, dataset_id: str, schema: dict[str, Any] | None = None) -> None:
-        schema = check_schema(schema or {})
-        with self._write() as conn:
-            if conn.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone():
-                raise Conflict(f"dataset {dataset_id!r} already exists")
-            self._add_dataset(conn, dataset_id)
-            conn.executemany(
-                "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
-                [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in schema.items()],
-            )
-
-    def delete_dataset(self, dataset_id: str) -> None:
-        with self._write() as conn:
-            self._require_dataset(conn, dataset_id)
-            conn.execute(
-                "DELETE FROM vectors WHERE doc_seq IN (SELECT seq FROM documents WHERE dataset_id = ?)", (dataset_id,)
-            )
-            for table in ("documents", "assignments", "centroids", "alias_metadata", "metadata_versions", "fields",
-                          "datasets"):
-                conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
-
-    def schema(self, dataset_id: str) -> dict[str, Any]:
-        with self._read() as conn:
-            self._require_dataset(conn, dataset_id)
-            rows = conn.execute("SELECT path, type FROM fields WHERE dataset_id = ? ORDER BY path", (dataset_id,))
-            return {path: orjson.loads(kind) for path, kind in rows}
-
-    def bulk_insert(self, dataset_id: str, documents: list[Any]) -> int:
-        with self._write() as conn:
-            exists = conn.execute("SELECT 1 FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
-            dims = self._vector_dims(conn, dataset_id) if exists else {}
-            parsed = parse_documents(documents, dims)
-            if not exists:
-                self._add_dataset(conn, dataset_id)
-            self._put_documents(conn, dataset_id, parsed, dims)
-            return len(parsed)
-
-    def bulk_update(self, dataset_id: str, updates: list[Any]) -> int:
-        ids = update_ids(updates)
-        with self._write() as conn:
-            self._require_dataset(conn, dataset_id)
-            stored: dict[str, tuple[int, bytes]] = {}
-            for chunk in _chunks(ids, 500):
-                marks = ",".join("?" * len(chunk))
-                stored.update((doc_id, (seq, body)) for seq, doc_id, body in conn.execute(
-                    f"SELECT seq, doc_id, body FROM documents WHERE dataset_id = ? AND doc_id IN ({marks})",
-                    (dataset_id, *chunk),
-                ))
-            refuse_unknown([doc_id for doc_id in ids if doc_id not in stored], len(ids))
-            documents = self._assemble(conn, [stored[doc_id] for doc_id in ids], include_vector=True)
-            for doc in documents:  # stored vectors go through the same checks as incoming ones
-                for name, value in doc.items():
-                    if isinstance(value, np.ndarray):
-                        doc[name] = value.tolist()
-            apply_updates(documents, updates)
-            dims = self._vector_dims(conn, dataset_id)
-            parsed = parse_documents(documents, dims)
-            self._put_documents(conn, dataset_id, parsed, dims)
-            return len(parsed)
-
-    def _put_documents(
-        self, conn: sqlite3.Connection, dataset_id: str, parsed: list[ParsedDocument], dims: dict[str, int]
-    ) -> None:
-        """Insert or replace checked documents (their vectors and assignments too), add new fields to the schema."""
-        known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
-        new_fields: dict[str, Any] = {}
-        for name, dim in dims.items():
-            if name not in known:
-                new_fields[name] = {"vector": dim}
-        vector_rows: list[tuple[int, str, bytes]] = []
-        assignment_rows: list[tuple[str, str, str, str, int]] = []
-        seqs: list[tuple[int]] = []
-        for doc in parsed:
-            for path, kind in field_types(doc.fields).items():
-                if path not in known:
-                    new_fields.setdefault(path, kind)
-            seq = conn.execute(
-                "INSERT INTO documents (dataset_id, doc_id, body) VALUES (?, ?, ?) "
-                "ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING seq",
-                (dataset_id, doc.doc_id, doc.body),
-            ).fetchone()[0]
-            seqs.append((seq,))
-            vector_rows.extend((seq, name, to_blob(v)) for name, v in doc.vectors.items())
-            assignment_rows.extend((dataset_id, vf, alias, cid, seq) for vf, alias, cid in doc.assignments)
-        # Replacing a document replaces its vectors and cluster assignments too.
-        conn.executemany("DELETE FROM vectors WHERE doc_seq = ?", seqs)
-        conn.executemany("DELETE FROM assignments WHERE doc_seq = ?", seqs)
-        conn.executemany("INSERT INTO vectors (doc_seq, field, data) VALUES (?, ?, ?)", vector_rows)
-        conn.executemany(
-            "INSERT INTO assignments (dataset_id, vector_field, alias, cluster_id, doc_seq) VALUES (?, ?, ?, ?, ?)",
-            assignment_rows,
-        )
-        conn.executemany(
-            "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
-            [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
-        )
-        self._bump(conn, dataset_id)
-
-    def list_documents(
-        self,
-        dataset_id: str,
-        page_size: int = contract.DEFAULT_DOCUMENTS_LIST_PAGE_SIZE,
-        cursor: str | None = None,
-        include_vector: bool = False,
-        select_fields: list[str] | None = None,
-    ) -> Page:
-        after = decode_cursor(cursor)
-        with self._read() as conn:
-            self._require_dataset(conn, dataset_id)
-            count = conn.execute("SELECT COUNT(*) FROM documents WHERE dataset_id = ?", (dataset_id,)).fetchone()[0]
-            rows = conn.execute(
-                "SELECT seq, body FROM documents WHERE dataset_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                (dataset_id, after, page_size + 1),
-            ).fetchall()
-            more = len(rows) > page_size
-            rows = rows[:page_size]
-            docs = self._assemble(conn, rows, include_vector)
-        if select_fields:
-            docs = [selected(doc, select_fields) for doc in docs]
-        return Page(docs, encode_cursor(rows[-1][0]) if more else None, count)
-
-    @staticmethod
-    def _assemble(conn: sqlite3.Connection, rows: list[tuple[int, bytes]], include_vector: bool) -> list[dict]:
-        """Documents from (seq, body) rows, with their vectors appended when asked."""
-        docs = {seq: orjson.loads(body) for seq, body in rows}
-        if include_vector and docs:
-            marks = ",".join("?" * len(docs))
-            for seq, field, data in conn.execute(
-                f"SELECT doc_seq, field, data FROM vectors WHERE doc_seq IN ({marks})", list(docs)
-            ):
-                docs[seq][field] = from_blob(data)
-        return [docs[seq] for seq, _ in rows]
-
-    # -- centroids --------------------------------------------------------------------------
-
-    def insert_centroids(self, dataset_id: str, vector_field: str, alias: str, centers: list[Any]) -> int:
-        with self._write() as conn:
-            dimension = self._require_vector_field(conn, dataset_id, vector_field)
-            parsed = parse_centroids(centers, vector_field, dimension)
-            conn.executemany(
-                "INSERT INTO centroids (dataset_id, vector_field, alias, cluster_id, data, body) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, vector_field, alias, cluster_id) "
-                "DO UPDATE SET data = excluded.data, body = excluded.body",
-                [
-                    (dataset_id, vector_field, alias, cid, to_blob(v), body)
-                    for cid, v, body in parsed
-                ],
-            )
-            self._bump(conn, dataset_id)
-            return len(parsed)
-
-    @staticmethod
-    def _centroid(cluster_id: str, vector_field: str, data: bytes, body: bytes, include_vector: bool) -> dict:
-        doc = {contract.ID_FIELD: cluster_id, **orjson.loads(body)}
-        if include_vector:
-            doc[vector_field] = from_blob(data)
-        return doc
-
-    def list_centroids(
-        self,
-        dataset_id: str,
-        vector_field: str,
-        alias: str = contract.DEFAULT_ALIAS,
-        page_size: int = contract.DEFAULT_PAGE_SIZE,
-        cursor: str | None = None,
-        include_vector: bool = False,
-    ) -> Page:
-        after = decode_cursor(cursor)
-        key = (dataset_id, vector_field, alias)
-        where = "dataset_id = ? AND vector_field = ? AND alias = ?"
-        with self._read() as conn:
-            self._require_alias(conn, *key)
-            count = conn.execute(f"SELECT COUNT(*) FROM centroids WHERE {where}", key).fetchone()[0]
-            rows = conn.execute(
-                f"SELECT seq, cluster_id, data, body FROM centroids WHERE {where} AND seq > ? ORDER BY seq LIMIT ?",
-                (*key, after, page_size + 1),
-            ).fetchall()
-        more = len(rows) > page_size
-        rows = rows[:page_size]
-        docs = [self._centroid(cid, vector_field, data, body, include_vector) for _, cid, data, body in rows]
-        return Page(docs, encode_cursor(rows[-1][0]) if more else None, count)
-
-    def get_centroids(
-        self,
-        dataset_id: str,
-        vector_field: str,
-        cluster_ids: list[str],
-        alias: str = contract.DEFAULT_ALIAS,
-        page_size: int = contract.DEFAULT_PAGE_SIZE,
-        cursor: str | None = None,
-    ) -> Page:
-        start = decode_cursor(cursor)
-        asked = list(dict.fromkeys(cluster_ids))
-        with self._read() as conn:
-            self._require_alias(conn, dataset_id, vector_field, alias)
-            found = {}
-            for chunk in _chunks(asked, 500):
-                marks = ",".join("?" * len(chunk))
-                for cid, data, body in conn.execute(
-                    "SELECT cluster_id, data, body FROM centroids WHERE dataset_id = ? AND vector_field = ? "
-                    f"AND alias = ? AND cluster_id IN ({marks})",
-                    (dataset_id, vector_field, alias, *chunk),
-                ):
-                    found[cid] = (data, body)
-        missing = [cid for cid in asked if cid not in found]
-        if missing:
-            raise NotFound(f"no centroid for cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
-        page = asked[start : start + page_size]
-        docs = [self._centroid(cid, vector_field, *found[cid], include_vector=True) for cid in page]
-        return Page(docs, offset_cursor(start + page_size, len(asked)), len(asked))
-
-    def delete_centroids(self, dataset_id: str, vector_field: str, alias: str, cluster_id: str | None = None) -> int:
-        with self._write() as conn:
-            self._require_alias(conn, dataset_id, vector_field, alias)
-            sql = "DELETE FROM centroids WHERE dataset_id = ? AND vector_field = ? AND alias = ?"
-            args: tuple = (dataset_id, vector_field, alias)
-            if cluster_id is not None:
-                sql, args = sql + " AND cluster_id = ?", args + (cluster_id,)
-            deleted = conn.execute(sql, args).rowcount
-            if cluster_id is not None and deleted == 0:
-                raise NotFound(f"no centroid {cluster_id!r} in alias {alias!r} of {dataset_id!r}.{vector_field}")
-            self._bump(conn, dataset_id)
-            return deleted
-
-    def configs(self, dataset_id: str) -> list[dict[str, Any]]:
-        with self._read() as conn:
-            self._require_dataset(conn, dataset_id)
-            rows = conn.execute(
-                "SELECT vector_field, alias, COUNT(*) FROM centroids WHERE dataset_id = ? "
-                "GROUP BY vector_field, alias ORDER BY vector_field, alias",
-                (dataset_id,),
-            ).fetchall()
-        return [{"vector_fields": [vf], "alias": alias, "count": n} for vf, alias, n in rows]
-
-    # -- metadata ---------------------------------------------------------------------------
-
-    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> StoredMetadata:
-        with self._read() as conn:
-            self._require_alias(conn, dataset_id, vector_field, alias)
-            return self._current_metadata(conn, dataset_id, vector_field, alias)
-
-    def _current_metadata(self, conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str) -> StoredMetadata:
-        row = conn.execute(f"SELECT metadata, version FROM alias_metadata WHERE {self._ALIAS_KEY}",
-                           (dataset_id, vector_field, alias)).fetchone()
-        return StoredMetadata(orjson.loads(row[0]), row[1]) if row else StoredMetadata({}, 0)
-
-    def set_metadata(
-        self,
-        dataset_id: str,
-        vector_field: str,
-        alias: str,
-        metadata: dict[str, Any],
-        *,
-        written_by: str,
-        expected_versions: Collection[int] | None = None,
-    ) -> StoredMetadata:
-        body = serialized_metadata(metadata).decode()
-        key = (dataset_id, vector_field, alias)
-        with self._write() as conn:
-            self._require_vector_field(conn, dataset_id, vector_field)
-            before = self._current_metadata(conn, *key)
-            if expected_versions is not None and before.version not in expected_versions:
-                raise PreconditionFailed(
-                    f"the metadata of alias {alias!r} of {dataset_id!r}.{vector_field} is at version "
-                    f"{before.version}, not the version this write expects; nothing was written. "
-                    "Read it again, merge, and write with the new version.",
-                    current_version=before.version,
-                )
-            version = self._bump(conn, dataset_id)
-            conn.execute(
-                "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata, version) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (dataset_id, vector_field, alias) DO UPDATE SET metadata = excluded.metadata, "
-                "version = excluded.version",
-                (*key, body, version),
-            )
-            conn.execute(
-                "INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata, written_at, "
-                "written_by, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (*key, version, body, time.time(), written_by,
-                 orjson.dumps(changed_paths(before.metadata, metadata)).decode()),
-            )
-        return StoredMetadata(metadata, version)
-
-    def metadata_history(
-        self, dataset_id: str, vector_field: str, alias: str, page_size: int, cursor: str | None = None
-    ) -> Page:
-        before = decode_cursor(cursor, first=2**63 - 1)  # the page holds versions below this
-        key = (dataset_id, vector_field, alias)
-        with self._read() as conn:
-            self._require_alias(conn, *key)
-            count = conn.execute(f"SELECT COUNT(*) FROM metadata_versions WHERE {self._ALIAS_KEY}", key).fetchone()[0]
-            rows = conn.execute(
-                "SELECT version, written_at, written_by, changed FROM metadata_versions "
-                f"WHERE {self._ALIAS_KEY} AND version < ? ORDER BY version DESC LIMIT ?",
-                (*key, before, page_size + 1),
-            ).fetchall()
-        more = len(rows) > page_size
-        rows = rows[:page_size]
-        items = [{"version": version, "written_at": written_at, "written_by": written_by,
-                  "changed": orjson.loads(changed) if changed is not None else None}
-                 for version, written_at, written_by, changed in rows]
-        return Page(items, encode_cursor(rows[-1][0]) if more else None, count)
-
-    def metadata_at(self, dataset_id: str, vector_field: str, alias: str, version: int) -> StoredMetadata:
-        key = (dataset_id, vector_field, alias)
-        with self._read() as conn:
-            self._require_alias(conn, *key)
-            row = conn.execute(f"SELECT metadata FROM metadata_versions WHERE {self._ALIAS_KEY} AND version = ?",
-                               (*key, version)).fetchone()
-        if row is None:
-            raise NotFound(f"the metadata of alias {alias!r} of {dataset_id!r}.{vector_field} has no version {version}")
-        return StoredMetadata(orjson.loads(row[0]), version)
-
-    # -- cluster members, closest to their centroid first -------------------------------------
-
-    def cluster_documents(
-        self,
-        dataset_id: str,
-        vector_field: str,
-        cluster_ids: list[str],
-        alias: str = contract.DEFAULT_ALIAS,
-        page_size: int = contract.DEFAULT_PAGE_SIZE,
-        cursor: str | None = None,
-        page: int = contract.DEFAULT_PAGE,
-        include_vector: bool = False,
-        similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
-        furthest: bool = False,
-    ) -> Page:
-        start = decode_cursor(cursor, first=(page - 1) * page_size)
-        with self._read() as conn:
-            generation = self._require_dataset(conn, dataset_id)
-            self._require_alias(conn, dataset_id, vector_field, alias)
-            clusters = tuple(sorted(set(cluster_ids)))
-
-            def make() -> Ranking:
-                members = self._members(conn, dataset_id, vector_field, alias, clusters)
-                return rank(members, similarity_metric, furthest)
-
-            query = (dataset_id, vector_field, alias, clusters, similarity_metric, furthest)
-            ranking = self._rankings.get_or_rank(query, generation, make)
-            seqs, scores = ranking.page(start, page_size)
-            rows = []
-            if seqs:
-                marks = ",".join("?" * len(seqs))
-                bodies = dict(conn.execute(f"SELECT seq, body FROM documents WHERE seq IN ({marks})", seqs).fetchall())
-                rows = [(seq, bodies[seq]) for seq in seqs]
-            docs = self._assemble(conn, rows, include_vector)
-        for doc, score in zip(docs, scores, strict=True):
-            doc[contract.RELEVANCE_FIELD] = score
-        return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
-
-    def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
-        key = (dataset_id, vector_field, alias)
-        with self._read() as conn:
-            self._require_alias(conn, *key)
-            rows = conn.execute(f"SELECT cluster_id FROM centroids WHERE {self._ALIAS_KEY} UNION "
-                                f"SELECT cluster_id FROM assignments WHERE {self._ALIAS_KEY} ORDER BY cluster_id", key + key)
-            return [row[0] for row in rows]
-
-    @staticmethod
-    def _members(
-        conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str, cluster_ids: tuple[str, ...]
-    ) -> Iterator[ClusterMembers]:
-        """Each cluster's members (every cluster's when `cluster_ids` is empty); 404 naming unknown cluster ids."""
-        where = "dataset_id = ? AND vector_field = ? AND alias = ?"
-        key = (dataset_id, vector_field, alias)
-        if cluster_ids:
-            known: set[str] = set()
-            for chunk in _chunks(list(cluster_ids), 500):
-                marks = ",".join("?" * len(chunk))
-                for table in ("centroids", "assignments"):
-                    known.update(r[0] for r in conn.execute(
-                        f"SELECT DISTINCT cluster_id FROM {table} WHERE {where} AND cluster_id IN ({marks})",
-                        (*key, *chunk),
-                    ))
-            missing = [cid for cid in cluster_ids if cid not in known]
-            if missing:
-                raise NotFound(f"unknown cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
-        else:
-            cluster_ids = tuple(r[0] for r in conn.execute(
-                f"SELECT DISTINCT cluster_id FROM assignments WHERE {where}", key))
-        # Only the asked clusters' centroids: a ranking of one cluster must not read all k of them.
-        centroids: dict[str, bytes] = {}
-        for chunk in _chunks(list(cluster_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            centroids.update(conn.execute(
-                f"SELECT cluster_id, data FROM centroids WHERE {where} AND cluster_id IN ({marks})", (*key, *chunk)
-            ).fetchall())
-        for cid in cluster_ids:
-            members = conn.execute(
-                "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
-                "ON v.doc_seq = a.doc_seq AND v.field = a.vector_field "
-                "WHERE a.dataset_id = ? AND a.vector_field = ? AND a.alias = ? AND a.cluster_id = ?",
-                (*key, cid),
-            ).fetchall()
-            if members:
-                yield ClusterMembers(
-                    keys=np.fromiter((m[0] for m in members), dtype=np.int64, count=len(members)),
-                    has_vector=np.fromiter((m[1] is not None for m in members), dtype=bool, count=len(members)),
-                    vectors=from_blobs([m[1] for m in members if m[1] is not None]),
-                    centroid=from_blob(centroids[cid]) if cid in centroids else None,
-                )
 
 
 def _private_files(database: Path) -> None:
@@ -673,7 +197,3 @@ def _private_files(database: Path) -> None:
         if path.exists():
             os.chmod(path, 0o600)
 
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
