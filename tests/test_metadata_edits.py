@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from centroid_explorer.metadata_edits import ClusterRow, Edits, FreeField, apply, edits_from, natural_key
+from centroid_explorer.metadata import ClusterNotes, Edits, FreeField, apply, edits_from, natural_key
 
 STORED = {
     "description": "k-means, k=3",
@@ -21,8 +21,8 @@ STORED = {
 def test_rows_cover_centroids_and_metadata_only_clusters_in_natural_order():
     edits = edits_from(STORED, ["cluster_1", "cluster_10"])
 
-    assert [r.cluster_id for r in edits.clusters] == ["cluster_1", "cluster_2", "cluster_10"]
-    assert edits.clusters[2] == ClusterRow("cluster_10", "ten", "", ("a",))
+    assert list(edits.clusters) == ["cluster_1", "cluster_2", "cluster_10"]
+    assert edits.clusters["cluster_10"] == ClusterNotes("cluster_10", "ten", "", ("a",))
     assert edits.description == "k-means, k=3"
     assert edits.free_fields == (FreeField("source", '"sklearn"'), FreeField("owner", '{"team": "search"}'))
 
@@ -36,9 +36,7 @@ def test_unchanged_edits_make_the_stored_object_exactly():
 
 def test_a_label_edit_changes_that_field_only():
     edits = edits_from(STORED)
-    rows = tuple(replace(r, label="TEN") if r.cluster_id == "cluster_10" else r for r in edits.clusters)
-
-    mine, problems = apply(STORED, replace(edits, clusters=rows))
+    mine, problems = apply(STORED, edits.with_rows([replace(edits.clusters["cluster_10"], label="TEN")]))
 
     assert problems == []
     assert mine["clusters"]["cluster_10"] == {"label": "TEN", "tags": ["a"], "score": 0.5}
@@ -79,9 +77,7 @@ def test_free_field_problems_name_the_key():
 
 def test_a_too_long_label_names_the_cluster():
     edits = edits_from(STORED)
-    rows = tuple(replace(r, label="x" * 101) if r.cluster_id == "cluster_2" else r for r in edits.clusters)
-
-    _, problems = apply(STORED, replace(edits, clusters=rows))
+    _, problems = apply(STORED, edits.with_rows([replace(edits.clusters["cluster_2"], label="x" * 101)]))
 
     assert [(p.cluster_id, p.field) for p in problems] == [("cluster_2", "label")]
     assert "limit is 100" in problems[0].message
@@ -97,11 +93,11 @@ def test_natural_key_sorts_any_id_without_crashing():
     assert sorted(ordered) == sorted(odd)
     assert ordered.index("7") < ordered.index("9" * 5000)  # by value, past int()'s 4,300-digit limit
     assert ordered.index("c2") < ordered.index("c٣") < ordered.index("c10")  # Arabic-Indic 3 is a 3
-    assert [r.cluster_id for r in edits_from({}, odd).clusters] == ordered
+    assert list(edits_from({}, odd).clusters) == ordered
 
 
 def test_junk_metadata_reads_as_empty_edits():
-    assert apply("not an object", Edits("", (), ())) == ({}, [])
+    assert apply("not an object", Edits("", {}, ())) == ({}, [])
 
 
 def test_a_value_another_tool_stored_does_not_block_saving_other_edits():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from centroid_explorer import metadata_sync
+from centroid_explorer import metadata
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_view import RELEVANCE, cluster_names, fetch_cluster_sample, hover_texts
 from centroid_explorer.display import markdown_text
 from centroid_explorer.metrics import LABELS, centroid_similarity, metric_name
@@ -47,8 +46,8 @@ try:
     sample = load_sample(
         client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias, per_cluster, metric
     )
-    labels = {cid: notes.label for cid, notes in cluster_notes(
-        metadata_sync.load(client, selection.dataset_id, selection.vector_field, selection.alias)
+    labels = {cid: notes.label for cid, notes in metadata.cluster_notes(
+        metadata.load(client, selection.dataset_id, selection.vector_field, selection.alias)
     ).items() if notes.label}
 except APIError as err:
     show_api_error(err, "Loading the map")

@@ -87,7 +87,7 @@ def test_a_conflicting_edit_is_shown_and_nothing_is_overwritten(app_page, stored
     assert any("stored metadata changed since you loaded it" in w.value for w in at.warning)
     assert any("alias description changed" in t.value for t in at.text)  # what they changed, in words
     [choice] = at.main.radio
-    assert as_read(choice.label) == "Cluster cluster_3: label"
+    assert as_read(choice.label) == "cluster 'cluster_3' label"
     assert [as_read(option) for option in choice.options] == ['Stored now: "edited in another tab"', 'Yours: "my label"']
 
     choice.set_value("mine").run()
