@@ -22,6 +22,7 @@ from centroid_explorer.centroid_csv import Centroids
 from centroid_explorer.client import CLUSTER_FIELD, APIError, NotFoundError, vectors_of
 
 SIZES_PAGE_SIZE = 2_000  # documents per page when counting cluster sizes (only their assignments are sent)
+IDS_PAGE_SIZE = 1_000  # centroid ids per page when only the ids are read (no vectors: small pages of text)
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def read_centroids(client, dataset_id: str, vector_field: str, alias: str) -> Al
 def centroid_ids(client, dataset_id: str, vector_field: str, alias: str) -> list[str]:
     """The alias's centroid ids (no vectors fetched); empty if it has none."""
     try:
-        return [str(d["_id"]) for d in client.centroids.iter_list(dataset_id, vector_field, alias)]
+        return [str(d["_id"]) for d in client.centroids.iter_list(dataset_id, vector_field, alias, page_size=IDS_PAGE_SIZE)]
     except NotFoundError:
         return []
 
