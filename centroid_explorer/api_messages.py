@@ -13,6 +13,8 @@ from centroid_explorer.client import (
     AuthenticationError,
     BadRequestError,
     NotFoundError,
+    NotSupportedError,
+    PreconditionFailedError,
     RateLimitError,
     ServerError,
 )
@@ -59,6 +61,16 @@ def describe(err: Exception, doing: str) -> str:
                 "Is the server running, and is the port right? Check the base URL on the **Connect** page."
             )
         return f"**{doing} failed: the connection broke.**{where} {message} Try again."
+    if isinstance(err, PreconditionFailedError):
+        return (
+            f"**{doing} failed: someone else saved a change first.**{where} Nothing of yours was written. "
+            "Reload to see what is stored now, then make your change again."
+        )
+    if isinstance(err, NotSupportedError):
+        return (
+            f"**{doing}: this server does not offer it.**{where} Metadata history is kept by Centroid "
+            "Explorer's own server (`python -m centroid_explorer serve`), not by the hosted API."
+        )
     if is_wrong_base_url(err):
         return f"**{doing} failed: not found.**{where} {WRONG_BASE_URL} Check it on the **Connect** page."
     if isinstance(err, NotFoundError):

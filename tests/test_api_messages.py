@@ -7,7 +7,7 @@ import re
 import pytest
 
 from centroid_explorer.api_messages import describe
-from centroid_explorer.client import BadRequestError, NotFoundError
+from centroid_explorer.client import BadRequestError, NotFoundError, NotSupportedError, PreconditionFailedError
 from tests.hostile import HOSTILE, as_read
 
 DATASET = "api-messages"
@@ -40,3 +40,15 @@ def test_a_not_found_message_naming_an_alias_is_text(client, dataset):
     message = describe(caught.value, "Reading")
     assert HOSTILE in as_read(message)
     assert "](" not in _active(message) and ":red[" not in _active(message)
+
+
+def test_a_stale_version_and_a_missing_history_route_get_plain_messages(client, dataset):
+    _, version = client.centroids.read_metadata(dataset, "text_vector_", "a")
+    client.centroids.metadata(dataset, "text_vector_", "a", metadata={"by": "someone else"})
+    with pytest.raises(PreconditionFailedError) as caught:
+        client.centroids.metadata(dataset, "text_vector_", "a", metadata={"by": "me"}, if_match=version)
+    assert describe(caught.value, "Saving").startswith(
+        "**Saving failed: someone else saved a change first.**")
+    assert "Nothing of yours was written" in describe(caught.value, "Saving")
+    unsupported = NotSupportedError("no history route", status=404, endpoint="/datasets/x/history", method="GET")
+    assert "not by the hosted API" in describe(unsupported, "Loading the history")

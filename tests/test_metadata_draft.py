@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
+import httpx
 import pytest
 
 from centroid_explorer import metadata as md
@@ -195,3 +196,92 @@ def test_load_reads_an_alias_with_nothing_stored_as_empty(client, alias):
     assert md.load(client, alias, VF, "never-clustered") == {}
     assert md.load(client, alias, VF, "km")["description"] == "three clusters"
     assert Draft.load(client, alias, VF, "never-clustered").edits.clusters == {}
+
+
+class _WritesAfterTheRead(httpx.HTTPTransport):
+    """A real transport that, once the metadata has been read `after` times, lets someone else write
+    before the answer is returned: the write lands between save's re-read and its own write, deterministically."""
+
+    def __init__(self, someone_writes, after: int):
+        super().__init__()
+        self.someone_writes, self.reads_left = someone_writes, after
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method == "GET" and request.url.path.endswith("/centroids/metadata") and self.someone_writes:
+            self.reads_left -= 1
+            if self.reads_left == 0:
+                write, self.someone_writes = self.someone_writes, None
+                response.read()
+                write()
+        return response
+
+
+def test_a_write_landing_between_the_re_read_and_the_write_is_not_lost(live_server, client, other_client, alias):
+    theirs = md.with_cluster_notes(md.load(client, alias, VF, "km"), "c0", label="landed in between")
+    racing = Client(live_server.base_url, live_server.project, live_server.api_key,
+                    transport=_WritesAfterTheRead(lambda: other_client.centroids.metadata(alias, VF, "km", metadata=theirs),
+                                                  after=2))  # the load's read, then the save's re-read
+    with racing:
+        draft = Draft.load(racing, alias, VF, "km")
+        assert draft.version is not None  # our server versions the object
+        _label(draft, "c0", "my zero")
+        result = draft.save(racing)
+
+    assert not result.saved and not result.written
+    assert client.centroids.metadata(alias, VF, "km") == theirs  # their write survived
+    assert result.stored_changed.theirs == theirs
+    [conflict] = result.stored_changed.merge.conflicts
+    assert (conflict.mine, conflict.theirs) == ("my zero", "landed in between")
+
+
+class _NoVersions(httpx.HTTPTransport):
+    """The real server with its ETags taken off: a server that versions nothing, like the hosted API."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.headers.pop("ETag", None)
+        return response
+
+
+def test_without_versions_save_keeps_the_read_before_write(live_server, client, other_client, alias):
+    with Client(live_server.base_url, live_server.project, live_server.api_key, transport=_NoVersions()) as hosted:
+        draft = Draft.load(hosted, alias, VF, "km")
+        assert draft.version is None
+        _label(draft, "c2", "two")
+        assert draft.save(hosted).written
+        other_client.centroids.metadata(alias, VF, "km", metadata=md.with_alias_description(draft.base, "theirs"))
+        _label(draft, "c2", "2")
+        again = draft.save(hosted)
+    assert not again.saved and [str(c) for c in again.stored_changed.changes] == [
+        'alias description changed from "three clusters" to "theirs"']
+
+
+def test_restoring_a_version_from_the_history_writes_it_whole_as_a_new_version(client, alias):
+    draft = _draft(client, alias)
+    [first] = client.centroids.metadata_history(alias, VF, "km")["results"]
+    draft.set_rows([ClusterNotes("c2", "two", "", ("new",))])
+    draft.set_description("changed")
+    draft.save(client)
+
+    _label(draft, "c0", "unsaved")
+    with pytest.raises(ValueError):  # unsaved edits would be lost
+        draft.restore(client, {})
+    _label(draft, "c0", "zero")
+    old = client.centroids.metadata_at(alias, VF, "km", first["version"])
+    result = draft.restore(client, old)
+
+    assert result.written and result.changes == 2
+    assert client.centroids.metadata(alias, VF, "km") == old  # "c2" gone again, the description back
+    history = client.centroids.metadata_history(alias, VF, "km")["results"]
+    assert len(history) == 3 and history[0]["version"] not in (first["version"], history[1]["version"])
+
+
+def test_a_restore_is_refused_when_the_stored_object_changed_since_loading(client, other_client, alias):
+    draft = _draft(client, alias)
+    other = md.with_alias_description(draft.base, "someone else's")
+    other_client.centroids.metadata(alias, VF, "km", metadata=other)
+
+    result = draft.restore(client, {"description": "restored"})
+
+    assert not result.saved and client.centroids.metadata(alias, VF, "km") == other

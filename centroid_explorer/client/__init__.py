@@ -28,6 +28,8 @@ from ._errors import (
     AuthenticationError,
     BadRequestError,
     NotFoundError,
+    NotSupportedError,
+    PreconditionFailedError,
     RateLimitError,
     ServerError,
 )
@@ -45,6 +47,8 @@ __all__ = [
     "BadRequestError",
     "Client",
     "NotFoundError",
+    "NotSupportedError",
+    "PreconditionFailedError",
     "RateLimitError",
     "ServerError",
     "Token",

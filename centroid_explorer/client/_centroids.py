@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins  # `list` below is a method: annotations after it name the built-in through this
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ._batches import json_batches
+from ._errors import NotFoundError, NotSupportedError
 from ._pages import ITER_PAGE_SIZE, walk_pages
-from ._session import Session, path_segment
+from ._session import Session, path_segment, query_params
 
 _BASE = "/services/cluster/centroids"
 
@@ -114,17 +116,116 @@ class Centroids:
             },
         )
 
+    def list_closest_to_center(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        cluster_ids: Sequence[str] = (),
+        alias: str = "default",
+        *,
+        select_fields: Sequence[str] = (),
+        page_size: int = 1,
+        page: int = 1,
+        similarity_metric: str = "cosine",
+        include_vector: bool = False,
+    ) -> dict[str, Any]:
+        """Each cluster's members closest to its centroid first, `page_size` per cluster (page `page`):
+        `{"results": {cluster_id: [documents with _relevance]}, "count": int}`; empty `cluster_ids`: every
+        cluster. The SDK 0.19.2's route and defaults."""
+        return self._from_center("list_closest_to_center", dataset_id, vector_field, cluster_ids, alias,
+                                 select_fields, page_size, page, similarity_metric, include_vector)
+
+    def list_furthest_from_center(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        cluster_ids: Sequence[str] = (),
+        alias: str = "default",
+        *,
+        select_fields: Sequence[str] = (),
+        page_size: int = 1,
+        page: int = 1,
+        similarity_metric: str = "cosine",
+        include_vector: bool = False,
+    ) -> dict[str, Any]:
+        """Like `list_closest_to_center`, farthest from the centroid first."""
+        return self._from_center("list_furthest_from_center", dataset_id, vector_field, cluster_ids, alias,
+                                 select_fields, page_size, page, similarity_metric, include_vector)
+
+    def _from_center(
+        self, route: str, dataset_id: str, vector_field: str, cluster_ids: Sequence[str], alias: str,
+        select_fields: Sequence[str], page_size: int, page: int, similarity_metric: str, include_vector: bool,
+    ) -> dict[str, Any]:
+        return self._session.post(
+            f"{_BASE}/{route}",
+            {
+                "dataset_id": dataset_id,
+                "vector_field": vector_field,
+                "alias": alias,
+                "cluster_ids": list(cluster_ids),
+                "select_fields": list(select_fields),
+                "page_size": page_size,
+                "page": page,
+                "similarity_metric": similarity_metric,
+                "include_vector": include_vector,
+            },
+        )
+
     def metadata(
-        self, dataset_id: str, vector_field: str, alias: str = "default", metadata: Mapping[str, Any] | None = None
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str = "default",
+        metadata: Mapping[str, Any] | None = None,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         """The alias's metadata object. With `metadata`, replaces the stored object whole first and
-        returns what was stored."""
+        returns what was stored; with `if_match` too (a version from `read_metadata`), only if the
+        stored object is still at that version, else PreconditionFailedError and nothing is written."""
         fields = {"dataset_id": dataset_id, "vector_field": vector_field, "alias": alias}
         if metadata is None:
-            answer = self._session.get(f"{_BASE}/metadata", fields)
-        else:
-            answer = self._session.post(f"{_BASE}/metadata", {**fields, "metadata": dict(metadata)})
-        return answer["results"]
+            if if_match is not None:
+                raise ValueError("if_match applies to a write: pass `metadata` too")
+            return self._session.get(f"{_BASE}/metadata", fields)["results"]
+        headers = {"If-Match": f'"{if_match}"'} if if_match is not None else None
+        return self._session.post(f"{_BASE}/metadata", {**fields, "metadata": dict(metadata)}, headers)["results"]
+
+    def read_metadata(
+        self, dataset_id: str, vector_field: str, alias: str = "default"
+    ) -> tuple[dict[str, Any], str | None]:
+        """(the alias's metadata object, its version) in one read. The version is the strong ETag the
+        server sent, without its quotes, for `metadata(..., if_match=)`; None when the server sends none
+        (the hosted API), and then a write cannot be made conditional."""
+        answer = self._session.request("GET", f"{_BASE}/metadata", query=query_params(
+            {"dataset_id": dataset_id, "vector_field": vector_field, "alias": alias}))
+        return answer.body["results"], _strong_etag(answer.headers.get("etag"))
+
+    def metadata_history(
+        self, dataset_id: str, vector_field: str, alias: str = "default", page_size: int = 20, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """One page of the alias's metadata versions, newest first: `{"results": [{"version", "written_at",
+        "written_by", "changed"}], "cursor": str | None, "count": int}`. Raises NotSupportedError on a
+        server that keeps no history (the hosted API: only the embedded server has this route)."""
+        return self._history("", {"vector_field": vector_field, "alias": alias, "page_size": page_size,
+                                  "cursor": cursor}, dataset_id)
+
+    def metadata_at(self, dataset_id: str, vector_field: str, alias: str, version: str) -> dict[str, Any]:
+        """The metadata object as it was at `version` (from `metadata_history`); NotSupportedError as there.
+        To restore it, write it: `metadata(..., metadata=old, if_match=current_version)`, a new version."""
+        return self._history(f"/{path_segment(version)}", {"vector_field": vector_field, "alias": alias},
+                             dataset_id)["results"]
+
+    def _history(self, tail: str, params: Mapping[str, Any], dataset_id: str) -> dict[str, Any]:
+        path = f"/datasets/{path_segment(dataset_id)}/cluster/centroids/metadata/history{tail}"
+        try:
+            return self._session.get(path, params)
+        except NotFoundError as e:
+            if e.route_missing:
+                raise NotSupportedError(
+                    "This server keeps no metadata history (it has no history route; only Centroid Explorer's "
+                    f"own server does): GET {path}", status=e.status, endpoint=e.endpoint, method=e.method,
+                ) from None
+            raise
 
     def delete(
         self, dataset_id: str, vector_field: str, alias: str = "default", centroid_id: str | None = None
@@ -181,3 +282,12 @@ class Centroids:
             "results",
             as_arrays=as_arrays,
         )
+
+
+_STRONG_ETAG = re.compile(r'"([^"]*)"')
+
+
+def _strong_etag(value: str | None) -> str | None:
+    """An ETag header's opaque tag, when it is a strong one (If-Match compares strongly: a weak tag never matches)."""
+    match = _STRONG_ETAG.fullmatch(value.strip()) if value else None
+    return match.group(1) if match else None

@@ -55,6 +55,16 @@ class Datasets:
                 progress(sent, total)
         return {"inserted": inserted, "failed_documents": failed}
 
+    def bulk_update(self, dataset_id: str, updates: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Partial updates by `_id`: `{"_id": id, "field": value, "a.b": value}` (a dotted name is a path;
+        an object value is merged into the stored object). Sent as ONE request, so that on the embedded
+        server they are written all together or not at all (an unknown `_id` is a NotFoundError naming
+        it). Returns `{"inserted": n, "failed_documents": [...]}`: `inserted` counts the documents
+        updated (the SDK's name); a hosted API may list documents it could not update in `failed_documents`.
+        """
+        return self._session.post(f"{_path(dataset_id)}/documents/bulk_update",
+                                  {"updates": list(updates), "insert_date": False})
+
     def list_documents(
         self,
         dataset_id: str,

@@ -3,7 +3,9 @@
     APIError                  status, message, endpoint (the API path, never a URL with the key)
     ├── AuthenticationError   401, 403: wrong project or API key
     ├── NotFoundError         404: unknown dataset, vector field, alias or cluster
+    ├── NotSupportedError     the server has no such route (e.g. metadata history on the hosted API)
     ├── BadRequestError       400, 409, 413, 422: the request was wrong; `errors` holds per-item reasons
+    ├── PreconditionFailedError  412: the stored object changed since the version the write names
     ├── RateLimitError        429 (retried)
     ├── ServerError           5xx (retried)
     └── APIConnectionError    no HTTP answer; `reason` says why (retried)
@@ -21,6 +23,7 @@ from typing import Any
 import orjson
 
 _MAX_LISTED_ITEMS = 5
+_NO_ROUTE = "Not Found"  # what FastAPI / Starlette servers say for a path they do not serve
 
 
 class APIError(Exception):
@@ -42,7 +45,22 @@ class AuthenticationError(APIError):
 
 
 class NotFoundError(APIError):
-    """404: the dataset, vector field, alias or cluster does not exist."""
+    """404: the dataset, vector field, alias or cluster does not exist.
+
+    `route_missing`: the server answered its generic "Not Found", i.e. it has no such route at all.
+    """
+
+    def __init__(self, message: str, *, route_missing: bool = False, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.route_missing = route_missing
+
+
+class NotSupportedError(APIError):
+    """The server does not offer this call (the hosted API has none of the embedded server's own routes)."""
+
+
+class PreconditionFailedError(APIError):
+    """412: the write named a version of the stored object, and the object changed since; nothing was written."""
 
 
 class BadRequestError(APIError):
@@ -113,7 +131,12 @@ def error_from_response(
             f"The server rejected the project or API key ({status}) for {where}: {server_says}", **common
         )
     if status == 404:
-        return NotFoundError(f"Not found ({status}) at {where}: {server_says}", **common)
+        return NotFoundError(f"Not found ({status}) at {where}: {server_says}",
+                             route_missing=server_says == _NO_ROUTE, **common)
+    if status == 412:
+        return PreconditionFailedError(
+            f"Someone else saved a change since this version was read ({status} on {where}); nothing was "
+            f"written: {server_says}", **common)
     if status in (400, 409, 413, 422):
         return BadRequestError(
             f"The server rejected the request ({status}) to {where}: {server_says}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -68,6 +69,12 @@ def json_body(fields: Mapping[str, Any]) -> bytes:
     return orjson.dumps(present, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
+@dataclass(frozen=True)
+class Answer:
+    body: Any  # the parsed JSON
+    headers: Mapping[str, str]  # case-insensitive
+
+
 class Session:
     def __init__(
         self,
@@ -95,20 +102,27 @@ class Session:
         self._base_path = self._http.base_url.raw_path  # httpx keeps it ending in "/"
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.request("GET", path, query=query_params(params or {}))
+        return self.request("GET", path, query=query_params(params or {})).body
 
-    def post(self, path: str, body: Mapping[str, Any]) -> Any:
-        return self.request("POST", path, content=json_body(body))
+    def post(self, path: str, body: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Any:
+        return self.request("POST", path, content=json_body(body), headers=headers).body
 
     def request(
-        self, method: str, path: str, *, query: QueryPairs | None = None, content: bytes | None = None
-    ) -> Any:
-        """Send one call, retrying what is worth retrying; the parsed JSON answer or a typed error."""
+        self,
+        method: str,
+        path: str,
+        *,
+        query: QueryPairs | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """Send one call, retrying what is worth retrying; the parsed JSON answer (with the answer's
+        headers) or a typed error."""
         started = time.monotonic()
         attempt = 0
         while True:
             try:
-                return self._send_once(method, path, query, content)
+                return self._send_once(method, path, query, content, headers)
             except APIError as error:
                 delay = next_delay(
                     error,
@@ -123,9 +137,11 @@ class Session:
             _sleep(delay)
             attempt += 1
 
-    def _send_once(self, method: str, path: str, query: QueryPairs | None, content: bytes | None) -> Any:
-        headers = {"Content-Type": "application/json"} if content is not None else None
-        request = self._http.build_request(method, path, params=query, content=content, headers=headers)
+    def _send_once(
+        self, method: str, path: str, query: QueryPairs | None, content: bytes | None, extra: Mapping[str, str] | None
+    ) -> Answer:
+        headers = {"Content-Type": "application/json"} if content is not None else {}
+        request = self._http.build_request(method, path, params=query, content=content, headers={**headers, **(extra or {})})
         intended = self._base_path + path.lstrip("/").encode("ascii")
         if request.url.raw_path.partition(b"?")[0] != intended:
             # Never send a request to another route than the one meant (e.g. an id resolved as a dot segment).
@@ -154,7 +170,7 @@ class Session:
                 secret=self._api_key,
             )
         try:
-            return orjson.loads(response.content)
+            return Answer(orjson.loads(response.content), response.headers)
         except orjson.JSONDecodeError:
             raise APIError(
                 f"The answer to {method} {path} was not JSON.",

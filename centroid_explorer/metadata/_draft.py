@@ -1,10 +1,12 @@
 """The metadata workflow as one object, without Streamlit: load, edit, check, save, and when the
-stored object changed meanwhile, the merge with the user's choices or a reload.
+stored object changed meanwhile, the merge with the user's choices or a reload; a version restored.
 
-A save never overwrites someone's change unseen: it re-reads the stored object just before writing,
-and if that differs from the `base` the user loaded, nothing is written and `stored_changed` holds
-what changed plus a three-way merge to offer. The draft keeps the version its base was read at, so a
-server that versions the object can refuse a write against an older one.
+A save never overwrites someone's change unseen. It re-reads the stored object just before writing:
+if that differs from the `base` the user loaded, nothing is written and `stored_changed` holds what
+changed plus a three-way merge to offer. A write by someone else between that re-read and ours: our
+server versions the object (an ETag on each read), so the write names the version it re-read
+(If-Match) and is refused (412) if another landed in between, which is reported like a change found
+on the re-read. The hosted API sends no version: there the window stays open, only short.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from centroid_explorer.alias_centroids import centroid_ids
-from centroid_explorer.client import NotFoundError
+from centroid_explorer.client import NotFoundError, PreconditionFailedError
 from centroid_explorer.metadata._changes import Change, MergeResult, Side, diff, merge, resolve
 from centroid_explorer.metadata._edits import ClusterFilter, Edits, FreeField, apply, edits_from, find_clusters
 from centroid_explorer.metadata._model import CLUSTERS, ClusterNotes, Problem, new_problems
@@ -61,10 +63,10 @@ def load(client, dataset_id: str, vector_field: str, alias: str) -> dict:
 def read(client, dataset_id: str, vector_field: str, alias: str) -> tuple[dict, str | None]:
     """The stored object (as `load`) and its version (None: the server gives none)."""
     try:
-        stored = client.centroids.metadata(dataset_id, vector_field, alias)
+        stored, version = client.centroids.read_metadata(dataset_id, vector_field, alias)
     except NotFoundError:
         return {}, None
-    return (stored if isinstance(stored, dict) else {}), None
+    return (stored if isinstance(stored, dict) else {}), version
 
 
 class Draft:
@@ -133,21 +135,15 @@ class Draft:
         """Write the edits unless the stored object changed since `base` was read (then `stored_changed`
         is set and nothing is written). Raises InvalidMetadataError (before any call) when the edits
         break a dashboard rule the base kept, and the client's APIError subclasses when a call fails."""
-        mine = self.mine
-        problems = new_problems(self.base, mine)
-        if problems:
-            raise InvalidMetadataError(problems)
-        count = len(self.changes)
-        theirs, version = read(client, self.dataset_id, self.vector_field, self.alias)
-        if theirs == mine:  # already stored: by us in another tab, or the same edit by someone else
-            self._reset(theirs, version, self._edits_for(theirs))
-            return SaveResult(stored=theirs, changes=count)
-        if theirs != self.base:
-            return self._changed(theirs, version, mine)
-        stored = client.centroids.metadata(self.dataset_id, self.vector_field, self.alias, metadata=mine)
-        stored = stored if isinstance(stored, dict) else mine
-        self._reset(stored, version, self._edits_for(stored))
-        return SaveResult(stored=stored, written=True, changes=count)
+        return self._write(client, self.mine, len(self.changes))
+
+    def restore(self, client, old: dict) -> SaveResult:
+        """Write `old` (a version from the history) whole, as a save is written: a new version, and
+        refused like a save when the stored object changed since `base` was read. Only with nothing
+        unsaved: the edits would be lost."""
+        if self.dirty or self.stored_changed is not None:
+            raise ValueError("save or discard the edits before restoring a version")
+        return self._write(client, old, len(diff(self.base, old)))
 
     def merge(self, choices: Mapping[int, Side]) -> None:
         """After a stored change: the stored object becomes the base, and the edits hold the merge
@@ -176,7 +172,25 @@ class Draft:
 
     # --- inside ---------------------------------------------------------------------------------
 
-    def _changed(self, theirs: dict, version: str | None, mine: dict) -> SaveResult:
+    def _write(self, client, mine: dict, count: int) -> SaveResult:
+        problems = new_problems(self.base, mine)
+        if problems:
+            raise InvalidMetadataError(problems)
+        theirs, version = read(client, self.dataset_id, self.vector_field, self.alias)
+        if theirs == self.base and theirs != mine:
+            try:
+                stored = client.centroids.metadata(
+                    self.dataset_id, self.vector_field, self.alias, metadata=mine, if_match=version
+                )
+            except PreconditionFailedError:  # written by someone else since the re-read: nothing of ours was
+                theirs, version = read(client, self.dataset_id, self.vector_field, self.alias)
+            else:
+                stored = stored if isinstance(stored, dict) else mine
+                self._reset(stored, None, self._edits_for(stored))  # its version: known at the next read
+                return SaveResult(stored=stored, written=True, changes=count)
+        if theirs == mine:  # already stored: by us in another tab, or the same edit by someone else
+            self._reset(theirs, version, self._edits_for(theirs))
+            return SaveResult(stored=theirs, changes=count)
         self.stored_changed = StoredChanged(theirs, version, diff(self.base, theirs), merge(self.base, mine, theirs))
         return SaveResult(stored_changed=self.stored_changed)
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Security
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -30,10 +32,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from . import contract
 from .credentials import Credentials
-from .errors import BadRequest, StoreError
+from .documents import selected
+from .errors import BadRequest, PreconditionFailed, StoreError
 from .models import (
     VECTOR_FIELD_QUERY,
     BulkInsertRequest,
+    BulkUpdateRequest,
+    CenterListRequest,
+    CenterListResponse,
     CentroidPage,
     CentroidsDocumentsRequest,
     CentroidsInsertRequest,
@@ -48,14 +54,16 @@ from .models import (
     FieldSelector,
     HealthResponse,
     InsertResponse,
+    MetadataHistoryPage,
     MetadataRequest,
     MetadataResponse,
+    MetadataVersionResponse,
     MetadataWriteResponse,
     SchemaResponse,
     StatusResponse,
 )
 from .paging import Page
-from .store import Store
+from .store import Store, StoredMetadata
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +208,7 @@ def body_selector(request: FieldSelector) -> Selector:
 
 
 Alias = Annotated[str, Query(pattern=contract.NAME_PATTERN, description="Name of the clustering of that field.")]
+VectorFieldQuery = Annotated[str, Query(pattern=contract.NAME_PATTERN, description="The clustered vector field.")]
 
 
 def query_selector(
@@ -221,6 +230,36 @@ def delete_query(
     if dataset_id is None:
         return None
     return selector_of(dataset_id, vector_field, vector_fields, alias)
+
+
+def key_name(request: Request) -> str:
+    """The name of the API key that made the request, recorded with each metadata version: the one hook.
+    An auth gate that knows named keys sets `request.state.key_name`; the one configured key is "default"."""
+    return getattr(request.state, "key_name", contract.DEFAULT_KEY_NAME)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+_STRONG_ETAG = re.compile(r'"(0|[1-9][0-9]{0,17})"')  # exactly as issued: If-Match compares strongly
+
+
+def matching_versions(if_match: str | None) -> set[int] | None:
+    """The versions an `If-Match` header accepts; None when it accepts any (absent, or `*`).
+    Weak or malformed tags match nothing (If-Match compares strongly)."""
+    if if_match is None:
+        return None
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if "*" in tags:
+        return None
+    return {int(m.group(1)) for tag in tags if (m := _STRONG_ETAG.fullmatch(tag))}
+
+
+def iso_time(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _page(page: Page, items_key: str = "documents") -> Response:
@@ -256,7 +295,10 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         body: dict[str, Any] = {"message": e.message}
         if e.failed_documents is not None:
             body["failed_documents"] = e.failed_documents
-        return json_response(body, e.status)
+        response = json_response(body, e.status)
+        if isinstance(e, PreconditionFailed):
+            response.headers["ETag"] = etag(e.current_version)
+        return response
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, e: HTTPException) -> Response:
@@ -341,20 +383,93 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         )
         return json_response({"results": page.items, "count": page.count, "cursor": page.cursor})
 
-    @api.get(f"{CENTROIDS}/metadata", response_model=MetadataResponse, tags=["metadata"], openapi_extra=GET_SELECTOR)
+    def list_from_center(request: CenterListRequest, furthest: bool) -> Response:
+        selector = body_selector(request)
+        cluster_ids = list(dict.fromkeys(request.cluster_ids)) or store.cluster_ids(
+            selector.dataset_id, selector.vector_field, selector.alias)
+        results, count = {}, 0
+        for cluster_id in cluster_ids:
+            page = store.cluster_documents(
+                selector.dataset_id, selector.vector_field, [cluster_id], selector.alias, request.page_size, None,
+                request.page, request.include_vector, request.similarity_metric, furthest,
+            )
+            results[cluster_id] = [selected(doc, request.select_fields + [contract.RELEVANCE_FIELD])
+                                   for doc in page.items] if request.select_fields else page.items
+            count += page.count
+        return json_response({"results": results, "count": count})
+
+    @api.post(f"{CENTROIDS}/list_closest_to_center", response_model=CenterListResponse, tags=["centroids"],
+              description="Each cluster's members closest to its centroid first (the SDK 0.19.2's route).\n\n"
+              + contract.describe("center_results", "relevance", "center_filters"))
+    def list_closest_to_center(request: CenterListRequest) -> Response:
+        return list_from_center(request, furthest=False)
+
+    @api.post(f"{CENTROIDS}/list_furthest_from_center", response_model=CenterListResponse, tags=["centroids"],
+              description="Each cluster's members farthest from its centroid first (the SDK 0.19.2's route).\n\n"
+              + contract.describe("center_results", "relevance", "center_filters"))
+    def list_furthest_from_center(request: CenterListRequest) -> Response:
+        return list_from_center(request, furthest=True)
+
+    def metadata_answer(body: dict[str, Any], stored: StoredMetadata) -> Response:
+        response = json_response(body)
+        response.headers["ETag"] = etag(stored.version)
+        return response
+
+    etag_doc = {"ETag": {"description": contract.describe("etag"), "schema": {"type": "string"}}}
+    with_etag: dict[int | str, dict[str, Any]] = {200: {"headers": etag_doc}}
+
+    @api.get(f"{CENTROIDS}/metadata", response_model=MetadataResponse, tags=["metadata"], openapi_extra=GET_SELECTOR,
+             responses=with_etag, description="The alias's metadata object ({} when none was written).\n\n"
+             + contract.describe("etag"))
     def read_metadata(selector: Annotated[Selector, Depends(query_selector)]) -> Response:
-        """The alias's metadata object ({} when none was written)."""
-        return json_response({"results": store.metadata(selector.dataset_id, selector.vector_field, selector.alias)})
+        stored = store.metadata(selector.dataset_id, selector.vector_field, selector.alias)
+        return metadata_answer({"results": stored.metadata}, stored)
 
     @api.post(f"{CENTROIDS}/metadata", response_model=MetadataWriteResponse | MetadataResponse, tags=["metadata"],
+              responses={**with_etag, 412: {"model": ErrorResponse, "description": "`If-Match` names a stale version."}},
               description="With `metadata`: replace the stored object whole. Without it: read, like GET.\n\n"
-              + contract.describe("depth"))
-    def write_metadata(request: MetadataRequest) -> Response:
+              + contract.describe("etag", "history", "depth"))
+    def write_metadata(
+        request: MetadataRequest,
+        http: Request,
+        if_match: Annotated[str | None, Header(alias="If-Match", description=contract.describe("etag"))] = None,
+    ) -> Response:
         selector = body_selector(request)
         if request.metadata is None:
-            return json_response({"results": store.metadata(selector.dataset_id, selector.vector_field, selector.alias)})
-        stored = store.set_metadata(selector.dataset_id, selector.vector_field, selector.alias, request.metadata)
-        return json_response({"status": "success", "results": stored})
+            stored = store.metadata(selector.dataset_id, selector.vector_field, selector.alias)
+            return metadata_answer({"results": stored.metadata}, stored)
+        stored = store.set_metadata(selector.dataset_id, selector.vector_field, selector.alias, request.metadata,
+                                    written_by=key_name(http), expected_versions=matching_versions(if_match))
+        return metadata_answer({"status": "success", "results": stored.metadata}, stored)
+
+    history_path = "/datasets/{dataset_id}/cluster/centroids/metadata/history"
+
+    @api.get(history_path, response_model=MetadataHistoryPage, tags=["metadata"],
+             description="[ours] The alias's metadata versions, newest first (this server's own route).\n\n"
+             + contract.describe("history", "cursor", "count"))
+    def metadata_history(
+        dataset_id: str,
+        vector_field: VectorFieldQuery,
+        alias: Alias = contract.DEFAULT_ALIAS,
+        page_size: Annotated[int, Query(ge=1, le=contract.MAX_PAGE_SIZE)] = contract.DEFAULT_HISTORY_PAGE_SIZE,
+        cursor: CursorQuery = "",
+    ) -> Response:
+        page = store.metadata_history(dataset_id, vector_field, alias, page_size, cursor)
+        items = [{**item, "version": str(item["version"]), "written_at": iso_time(item["written_at"])}
+                 for item in page.items]
+        return json_response({"results": items, "cursor": page.cursor, "count": page.count})
+
+    @api.get(history_path + "/{version}", response_model=MetadataVersionResponse, tags=["metadata"],
+             description="[ours] One version's metadata object (this server's own route).\n\n"
+             + contract.describe("history"))
+    def metadata_version(
+        dataset_id: str,
+        version: Annotated[str, Path(pattern=contract.VERSION_PATTERN)],
+        vector_field: VectorFieldQuery,
+        alias: Alias = contract.DEFAULT_ALIAS,
+    ) -> Response:
+        stored = store.metadata_at(dataset_id, vector_field, alias, int(version))
+        return json_response({"results": stored.metadata, "version": str(stored.version)})
 
     def delete_centroids(body: FieldSelector | None, query: Selector | None, centroid_id: str | None) -> Response:
         selector = body_selector(body) if body is not None else query
@@ -415,6 +530,13 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
     ) -> Response:
         inserted = store.bulk_insert(dataset_id, request.documents)
         return json_response({"inserted": inserted, "failed_documents": []})
+
+    @api.post("/datasets/{dataset_id}/documents/bulk_update", response_model=InsertResponse, tags=["datasets"],
+              description="Partial updates of stored documents by `_id` (the SDK's `bulk_update`).\n\n"
+              + contract.describe("update", "vectors", "names", "depth", "body"))
+    def bulk_update(dataset_id: str, request: BulkUpdateRequest) -> Response:
+        updated = store.bulk_update(dataset_id, request.updates)
+        return json_response({"inserted": updated, "failed_documents": []})
 
     @api.get("/datasets/{dataset_id}/documents/list", response_model=DocumentsPage, tags=["datasets"])
     def list_documents(

@@ -14,6 +14,7 @@ DEFAULT_PAGE_SIZE = 5
 DEFAULT_PAGE = 1
 DEFAULT_SIMILARITY_METRIC: Final = "cosine"  # Final keeps the literal type the Metric fields need
 DEFAULT_DOCUMENTS_LIST_PAGE_SIZE = 20
+DEFAULT_HISTORY_PAGE_SIZE = 20  # [ours]
 
 # [ours] The largest page any endpoint answers; bigger requests get a 422 naming `page_size`.
 MAX_PAGE_SIZE = 10_000
@@ -51,6 +52,8 @@ DATASET_ID_PATTERN = r"^[a-z0-9_-]{1,200}$"
 # with a newline or escape code cannot be shown or typed back.
 _CONTROL = r"\x00-\x1f\x7f-\x9f"
 NAME_PATTERN = rf"^[^{_CONTROL}]+$"
+# [ours] A partial update names fields by dotted paths (`a.b`): names as above, no empty part between dots.
+UPDATE_PATH_PATTERN = rf"^[^.{_CONTROL}]+(?:\.[^.{_CONTROL}]+)*$"
 # [ours] A centroid id goes into a URL path (`/services/cluster/centroids/{id}/delete`), and SDKs put
 # it there unescaped: so insert refuses ids that cannot travel as one path segment that way, which
 # are `.` and `..` (clients resolve them as dot segments), and ids holding `/`, `?`, `#` or `%`.
@@ -61,6 +64,11 @@ CENTROID_ID_PATTERN = (
 )
 # [ours] A cursor names a position; only cursors of this form are read (empty: the first page), others are a 400.
 CURSOR_PATTERN = r"^(?:p(?:0|[1-9][0-9]{0,17}))?$"
+
+# [ours] Metadata versions travel as strong ETags, `"<digits>"`; a history version in a path is the digits.
+VERSION_PATTERN = r"^[0-9]{1,18}$"
+# [ours] The name recorded as the writer of a metadata version when the request's key has no name of its own.
+DEFAULT_KEY_NAME = "default"
 
 # Schema type names for non-vector fields [doc: text, numeric, {"vector": dim}]; bool and array [ours].
 TYPE_TEXT = "text"
@@ -128,10 +136,39 @@ OURS = {
         "centroids keeps the alias metadata and the documents' cluster assignments."
     ),
     "create": "An existing dataset id answers 409.",
+    "etag": (
+        "Metadata reads and writes answer an `ETag` header: the stored object's version, a strong tag such as "
+        "`\"17\"` (`\"0\"`: nothing written yet). A write with `If-Match` is made only if the stored version is "
+        "one it names (`*`: any); else 412 with {\"message\": ...} and the current `ETag`, and nothing is "
+        "written. A write without `If-Match` replaces the object unconditionally."
+    ),
+    "history": (
+        "Every metadata write keeps a version: when (`written_at`, ISO 8601 UTC), by which API key's name "
+        "(`written_by`), and what changed from the version before (`changed`: key paths). Versions stored "
+        "before history was kept have these null. To restore a version, write its object: a new version."
+    ),
+    "update": (
+        "A partial update by `_id`: a dotted name is a path (`\"a.b\": 1` sets `b` inside the object `a`), an "
+        "object value is merged key by key into the object stored there, any other value replaces. All-or-nothing: "
+        "every `_id` must name a stored document (else 404, `failed_documents` listing the unknown ones); the "
+        "updated documents are checked as inserts are (400 / 409 with `failed_documents`), and a path through a "
+        "value that is not an object is a 409. The answer is {\"inserted\": n, \"failed_documents\": []}, the "
+        "names the SDK's `update_documents` reads."
+    ),
+    "insert_date": "Taken for the SDK's sake; this server adds no date field (as on bulk_insert).",
+    "center_filters": (
+        "Not supported by this server: only an empty list (the SDK's default) is taken. The SDK's other "
+        "fields (approx, sum_fields, facets, min_score, include_count, include_facets) are ignored."
+    ),
+    "center_results": (
+        "Cluster id -> that cluster's page of members (`page_size` per cluster, page `page`), ordered by "
+        "`_relevance` to their own centroid under `similarity_metric`, each with `_relevance`; clusters in the order "
+        "asked (every cluster of the alias, sorted, when `cluster_ids` is empty)."
+    ),
     "errors": (
         "422 is FastAPI's validation shape; every other error is {\"message\": str}: 400 bad request, "
         "401 auth, 404 unknown dataset / vector field / alias / cluster, 408 body too slow, "
-        "409 conflict with stored data, 413 too large."
+        "409 conflict with stored data, 412 a stale `If-Match` version, 413 too large."
     ),
 }
 

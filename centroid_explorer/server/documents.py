@@ -18,10 +18,11 @@ import orjson
 
 from ..checks import fits_float32
 from . import contract
-from .errors import BadRequest, Conflict
+from .errors import BadRequest, Conflict, NotFound
 
 _NAME = re.compile(contract.NAME_PATTERN)
 _CENTROID_ID = re.compile(contract.CENTROID_ID_PATTERN)
+_UPDATE_PATH = re.compile(contract.UPDATE_PATH_PATTERN)
 # orjson refuses to write values nested 255 levels deep; see `serialized`.
 _ORJSON_MAX_DEPTH = 254
 _DEPTH_PADDING = _ORJSON_MAX_DEPTH - contract.MAX_JSON_DEPTH
@@ -87,11 +88,11 @@ class _ItemError(Exception):
 
 
 def _refuse(failures: list[_ItemError], total: int, noun: str) -> None:
-    """Raise the error for a refused insert: 400 if any item is malformed, else 409."""
+    """Raise the error for a refused write: 400 if any item is malformed, else 409."""
     if not failures:
         return
     kind = Conflict if all(f.conflict for f in failures) else BadRequest
-    raise kind(f"{len(failures)} of {total} {noun} are invalid; nothing was inserted",
+    raise kind(f"{len(failures)} of {total} {noun} are invalid; nothing was written",
                failed_documents=[f.failed for f in failures])
 
 
@@ -185,6 +186,68 @@ def parse_documents(documents: list[Any], dims: dict[str, int]) -> list[ParsedDo
     return parsed
 
 
+def update_ids(updates: list[Any]) -> list[str]:
+    """The `_id` of each partial update, once every update is an object with a valid, unrepeated `_id`
+    and field paths (dotted names) without empty parts; else raise (400 / 409) naming each bad one."""
+    ids: list[str] = []
+    failed: list[_ItemError] = []
+    seen: set[str] = set()
+    for index, item in enumerate(updates):
+        try:
+            doc_id = _check_item(item, index, seen, _NAME, _DOCUMENT_ID_RULE)
+            bad_path = next((name for name in item if _UPDATE_PATH.fullmatch(name) is None), None)
+            if bad_path is not None:
+                raise _ItemError(doc_id, f"field path {bad_path!r} has an empty part between dots")
+            ids.append(doc_id)
+        except _ItemError as e:
+            failed.append(e)
+    _refuse(failed, len(updates), "updates")
+    return ids
+
+
+def refuse_unknown(unknown: list[str], total: int) -> None:
+    """A bulk update naming documents that do not exist: a 404 listing them (nothing is written)."""
+    if unknown:
+        raise NotFound(f"{len(unknown)} of {total} updates name no stored document; nothing was written",
+                       failed_documents=[{"_id": doc_id, "error": "no document with this `_id`"} for doc_id in unknown])
+
+
+def apply_updates(documents: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+    """Apply each partial update to its stored document (same order), or raise a 409 naming each conflict.
+
+    A dotted name is a path (`"a.b": 1` sets `b` inside `a`, making `a` an object if missing); an
+    object value is merged into an object already there, key by key; any other value replaces.
+    """
+    failed: list[_ItemError] = []
+    for document, update in zip(documents, updates, strict=True):
+        for name, value in update.items():
+            if name == contract.ID_FIELD:
+                continue
+            *parents, last = name.split(".")
+            target = document
+            try:
+                for depth, part in enumerate(parents):
+                    child = target.setdefault(part, {})
+                    if not isinstance(child, dict):
+                        where = ".".join(parents[: depth + 1])
+                        raise _ItemError(document[contract.ID_FIELD],
+                                         f"`{name}` goes through `{where}`, which is not an object", conflict=True)
+                    target = child
+            except _ItemError as e:
+                failed.append(e)
+                break
+            _merge(target, last, value)
+    _refuse(failed, len(updates), "updates")
+
+
+def _merge(target: dict[str, Any], name: str, value: Any) -> None:
+    if isinstance(value, dict) and isinstance(target.get(name), dict):
+        for key, inner in value.items():
+            _merge(target[name], key, inner)
+    else:
+        target[name] = value
+
+
 def parse_centroids(centers: list[Any], vector_field: str, dimension: int) -> list[tuple[str, np.ndarray, bytes]]:
     """(cluster_id, vector, JSON of the other fields) for each centroid, or raise (400 / 409) naming each bad one.
 
@@ -232,6 +295,19 @@ def serialized_metadata(metadata: dict[str, Any]) -> bytes:
         return serialized(metadata)
     except ValueError as e:
         raise BadRequest(f"`metadata` {e}") from None
+
+
+def changed_paths(before: dict[str, Any], after: dict[str, Any]) -> list[list[str]]:
+    """Where two metadata objects differ: the key path of each value added, removed or changed, sorted
+    (objects on both sides are compared key by key; other values whole, as JSON, so `1` is not `true`)."""
+    paths: list[list[str]] = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if isinstance(old, dict) and isinstance(new, dict):
+            paths += [[key, *inner] for inner in changed_paths(old, new)]
+        elif key not in before or key not in after or orjson.dumps(old) != orjson.dumps(new):
+            paths.append([key])
+    return paths
 
 
 def field_types(fields: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -28,3 +28,13 @@ class Conflict(StoreError):
     """Well-formed, but at odds with what is stored or with the rest of the request (409)."""
 
     status = 409
+
+
+class PreconditionFailed(StoreError):
+    """A conditional write whose expected version is not the stored one (412); nothing was written."""
+
+    status = 412
+
+    def __init__(self, message: str, current_version: int):
+        super().__init__(message)
+        self.current_version = current_version

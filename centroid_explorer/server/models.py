@@ -136,6 +136,22 @@ class CentroidsDocumentsRequest(FieldSelector):
     similarity_metric: Metric = Field(contract.DEFAULT_SIMILARITY_METRIC, description=contract.describe("relevance"))
 
 
+class CenterListRequest(FieldSelector):
+    """`list_closest_to_center` / `list_furthest_from_center`, as the SDK 0.19.2 sends them."""
+
+    cluster_ids: list[str] = Field(default_factory=list, description="Clusters to list; empty = every cluster.")
+    page_size: Integer = Field(
+        1, ge=1, le=contract.MAX_PAGE_SIZE, description="Documents per cluster (the SDK's default is 1)."
+    )
+    page: Integer = Field(contract.DEFAULT_PAGE, ge=1, le=contract.MAX_PAGE, description="1-based, per cluster.")
+    similarity_metric: Metric = Field(contract.DEFAULT_SIMILARITY_METRIC, description=contract.describe("relevance"))
+    select_fields: list[str] = Field(default_factory=list, description="Only these (dotted) fields, plus `_id`; empty = all.")
+    include_vector: bool = Field(False, description="Include the documents' vectors.")
+    filters: list[Any] = Field(
+        default_factory=list, max_length=0, description=contract.describe("center_filters"),
+    )
+
+
 class MetadataRequest(FieldSelector):
     metadata: dict[str, Any] | None = Field(
         None, description="With it: replace the stored object whole. Without it: read the stored object. "
@@ -157,6 +173,22 @@ class BulkInsertRequest(_Request):
         + contract.describe("vectors", "names", "insert", "depth"),
         json_schema_extra=stated({"type": "array", "items": DOCUMENT_SCHEMA}),
     )
+
+
+# Top-level `_vector_` names in a partial update are vectors; dotted ones are paths into objects.
+UPDATE_SCHEMA = {
+    "type": "object", "required": [contract.ID_FIELD], "propertyNames": {"pattern": contract.UPDATE_PATH_PATTERN},
+    "properties": {contract.ID_FIELD: NAME_SCHEMA, contract.CLUSTER_FIELD: CLUSTER_SCHEMA},
+    "patternProperties": {f"^[^.]*{contract.VECTOR_SUFFIX}$": VECTOR_SCHEMA},
+}
+
+
+class BulkUpdateRequest(_Request):
+    updates: list[dict[str, Any]] = Field(
+        description='Partial updates {"_id": id, "field": value, "a.b": value}. ' + contract.describe("update", "depth"),
+        json_schema_extra=stated({"type": "array", "items": UPDATE_SCHEMA}),
+    )
+    insert_date: bool = Field(True, description=contract.describe("insert_date"))
 
 
 class DatasetDeleteRequest(_Request):
@@ -198,12 +230,34 @@ class InsertResponse(BaseModel):
     failed_documents: list[FailedDocument] = Field(description="Always empty on success: inserts are all-or-nothing.")
 
 
+class CenterListResponse(BaseModel):
+    results: dict[str, list[dict[str, Any]]] = Field(description=contract.describe("center_results"))
+    count: int = Field(description="Members of the listed clusters, across all pages.")
+
+
 class MetadataResponse(BaseModel):
     results: dict[str, Any]
 
 
 class MetadataWriteResponse(MetadataResponse):
     status: str
+
+
+class MetadataVersion(BaseModel):
+    version: str = Field(description="The version, as its ETag carries it (without the quotes).")
+    written_at: str | None = Field(description="ISO 8601, UTC.")
+    written_by: str | None = Field(description="The name of the API key that wrote it.")
+    changed: list[list[str]] | None = Field(description="Key paths changed from the version before.")
+
+
+class MetadataHistoryPage(BaseModel):
+    results: list[MetadataVersion] = Field(description="Newest first.")
+    cursor: str | None = Field(description=contract.describe("cursor"))
+    count: int = Field(description=contract.describe("count"))
+
+
+class MetadataVersionResponse(MetadataResponse):
+    version: str
 
 
 class StatusResponse(BaseModel):

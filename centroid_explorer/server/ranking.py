@@ -48,8 +48,9 @@ class Ranking:
         )
 
 
-def rank(clusters: Iterable[ClusterMembers], metric: str) -> Ranking:
-    """Every member of `clusters` scored against its cluster's centroid (else the members' mean), best first."""
+def rank(clusters: Iterable[ClusterMembers], metric: str, furthest: bool = False) -> Ranking:
+    """Every member of `clusters` scored against its cluster's centroid (else the members' mean), best
+    first (`furthest`: worst first); ties in insertion order, members without the vector last either way."""
     all_keys, all_scores = [], []
     for cluster in clusters:
         scores = np.full(len(cluster.keys), np.nan)
@@ -61,7 +62,7 @@ def rank(clusters: Iterable[ClusterMembers], metric: str) -> Ranking:
     if not all_keys:
         return Ranking(np.zeros(0, dtype=np.int64), np.zeros(0))
     keys, scores = np.concatenate(all_keys), np.concatenate(all_scores)
-    order = np.lexsort((keys, np.where(np.isnan(scores), np.inf, -scores)))  # best first, ties by insertion
+    order = np.lexsort((keys, np.where(np.isnan(scores), np.inf, scores if furthest else -scores)))
     return Ranking(keys[order], scores[order])
 
 

@@ -62,6 +62,24 @@ metadata = {"description": "written by the SDK", "clusters": {"cluster_1": {"lab
 results["metadata_write"] = answer(centroids.metadata(dataset_id, VECTOR_FIELD, alias=ALIAS, metadata=metadata))
 results["metadata_read"] = answer(centroids.metadata(dataset_id, VECTOR_FIELD, alias=ALIAS))
 
+# Partial updates: `bulk_update` takes base_url itself (default: the hosted ingest host), as does the
+# batch helper `update_documents`, which passes it on and reads `inserted` / `failed_documents`.
+documents_api = client.datasets.documents
+results["bulk_update"] = answer(documents_api.bulk_update(
+    dataset_id, [{"_id": "doc-0", "title": "renamed", "extra.note": "dotted"},
+                 {"_id": "doc-1", "_cluster_": {VECTOR_FIELD: {"second": "moved"}}}], base_url=base_url))
+results["update_documents"] = answer(client.update_documents(
+    dataset_id, [{"_id": f"doc-{i}", "checked": True} for i in range(4)], base_url=base_url))
+try:  # the SDK raises its APIError on a 404, with the server's answer as the message
+    documents_api.bulk_update(dataset_id, [{"_id": "doc-2", "title": "x"}, {"_id": "missing"}], base_url=base_url)
+    results["bulk_update_unknown"] = {"raised": None}
+except Exception as e:  # noqa: BLE001 (whatever the SDK raises is the result)
+    results["bulk_update_unknown"] = {"raised": type(e).__name__, "message": str(e)}
+results["after_update"] = answer(client.datasets.documents.list(dataset_id, page_size=20))
+results["closest"] = answer(centroids.list_closest_to_center(dataset_id, VECTOR_FIELD, [], alias=ALIAS, page_size=2))
+results["furthest"] = answer(centroids.list_furthest_from_center(
+    dataset_id, VECTOR_FIELD, ["cluster_1"], alias=ALIAS, page_size=10, similarity_metric="l2", include_vector=True))
+
 # The later SDKs' delete by id, through this SDK's own transport: base URL + path, the id unescaped in it.
 TRAVELLING = ["...", ".a", "a b", "\u00e9", "a+b", "a;b", "~", "'", "[x]", "\\"]
 results["travel_insert"] = answer(

@@ -100,3 +100,41 @@ def test_sdk_insert_of_ids_that_cannot_travel_is_refused(sdk_results):
 
 def test_sdk_with_a_hosted_style_base_url(sdk_results):
     assert sdk_results["latest_list"]["count"] == 3
+
+
+def test_sdk_bulk_update_changes_only_the_named_fields(sdk_results):
+    assert sdk_results["bulk_update"] == {"inserted": 2, "failed_documents": []}
+    documents = {d["_id"]: d for d in sdk_results["after_update"]["documents"]}
+    assert documents["doc-0"]["title"] == "renamed" and documents["doc-0"]["extra"] == {"note": "dotted"}
+    assert documents["doc-0"][VECTOR_FIELD] == [1.0, 0.0, 1.0]
+    assert documents["doc-1"]["_cluster_"] == {VECTOR_FIELD: {ALIAS: "cluster_1", "second": "moved"}}
+    assert documents["doc-5"]["title"] == "document 5" and "checked" not in documents["doc-5"]
+
+
+def test_sdk_update_documents_reads_our_answer(sdk_results):
+    """The batch helper reads `inserted` and `failed_documents` from each 200 answer."""
+    answer = sdk_results["update_documents"]
+    assert answer["inserted"] == 4 and answer["failed_documents"] == []
+    documents = {d["_id"]: d for d in sdk_results["after_update"]["documents"]}
+    assert [i for i in range(12) if documents[f"doc-{i}"].get("checked")] == [0, 1, 2, 3]
+
+
+def test_sdk_bulk_update_of_an_unknown_id_raises_naming_it_and_writes_nothing(sdk_results):
+    refused = sdk_results["bulk_update_unknown"]
+    assert refused["raised"] == "APIError" and "missing" in refused["message"]
+    documents = {d["_id"]: d for d in sdk_results["after_update"]["documents"]}
+    assert documents["doc-2"]["title"] == "document 2"
+
+
+def test_sdk_lists_closest_to_and_furthest_from_center(sdk_results):
+    closest = sdk_results["closest"]
+    assert sorted(closest["results"]) == ["cluster_0", "cluster_1", "cluster_2"] and closest["count"] == 12
+    assert all(len(docs) == 2 for docs in closest["results"].values())
+    for cluster_id, docs in closest["results"].items():
+        assert all(d["_cluster_"][VECTOR_FIELD][ALIAS] == cluster_id for d in docs)
+        assert docs[0]["_relevance"] >= docs[1]["_relevance"]
+    furthest = sdk_results["furthest"]["results"]["cluster_1"]
+    centroid = np.array([2.0, 3.0, 1.0])
+    l2 = -np.linalg.norm(np.array([d[VECTOR_FIELD] for d in furthest]) - centroid, axis=1)
+    assert len(furthest) == 4 and list(l2) == sorted(l2)
+    np.testing.assert_allclose([d["_relevance"] for d in furthest], l2, rtol=1e-5)

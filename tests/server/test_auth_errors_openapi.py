@@ -14,7 +14,7 @@ def every_route(live_server):
     spec = httpx.get(f"{live_server.base_url}/openapi.json").json()
     for path, methods in spec["paths"].items():
         for method in methods:
-            yield method.upper(), path.replace("{dataset_id}", "some-ds").replace("{centroid_id}", "c1")
+            yield method.upper(), path.replace("{dataset_id}", "some-ds").replace("{centroid_id}", "c1").replace("{version}", "1")
 
 
 def test_health_needs_no_auth(live_server):
@@ -26,7 +26,7 @@ def test_health_needs_no_auth(live_server):
 def test_every_route_but_health_needs_the_right_authorization(live_server, header):
     headers = {} if header is None else {"Authorization": header}
     routes = [r for r in every_route(live_server) if r[1] != "/health"]
-    assert len(routes) == 16
+    assert len(routes) == 21
     for method, path in routes:
         r = httpx.request(method, live_server.base_url + path, headers=headers, json={})
         assert r.status_code == 401, (method, path, r.text)
@@ -95,7 +95,10 @@ def test_openapi_describes_every_route_with_models(live_server):
         ("GET", "/datasets/{dataset_id}/cluster/centroids/configs/list"), ("GET", "/datasets/list"),
         ("GET", "/datasets/{dataset_id}/schema"), ("POST", "/datasets/create"),
         ("POST", "/datasets/{dataset_id}/documents/bulk_insert"), ("GET", "/datasets/{dataset_id}/documents/list"),
-        ("POST", "/datasets/delete"),
+        ("POST", "/datasets/delete"), ("POST", f"{c}/list_closest_to_center"), ("POST", f"{c}/list_furthest_from_center"),
+        ("POST", "/datasets/{dataset_id}/documents/bulk_update"),
+        ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history"),
+        ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history/{version}"),
     }
     schemas = spec["components"]["schemas"]
     for path, methods in spec["paths"].items():

@@ -33,6 +33,9 @@ CONFIG = {
         **{key: {"dictionary": "clusters", "probability": 0.6}
            for key in ("centroid_id", "cluster_ids", "body.cluster_ids[*]")},
     },
+    # A generated `If-Match` names some version: a precondition on stored state, refused with 412 (like a 409).
+    "checks": {"positive_data_acceptance": {
+        "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]}},
     # Through the schema's security scheme, so that schemathesis knows the header is sent.
     "auth": {"openapi": {"ProjectKey": {"api_key": AUTH["Authorization"]}}},
 }
@@ -71,7 +74,10 @@ OPERATIONS = [
     ("POST", f"{C}/{{centroid_id}}/delete"), ("GET", "/datasets/{dataset_id}/cluster/centroids/configs/list"),
     ("GET", "/datasets/list"), ("GET", "/datasets/{dataset_id}/schema"), ("POST", "/datasets/create"),
     ("POST", "/datasets/{dataset_id}/documents/bulk_insert"), ("GET", "/datasets/{dataset_id}/documents/list"),
-    ("POST", "/datasets/delete"),
+    ("POST", "/datasets/delete"), ("POST", f"{C}/list_closest_to_center"), ("POST", f"{C}/list_furthest_from_center"),
+    ("POST", "/datasets/{dataset_id}/documents/bulk_update"),
+    ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history"),
+    ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history/{version}"),
 ]
 
 

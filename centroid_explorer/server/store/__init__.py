@@ -1,6 +1,6 @@
 """Where the server keeps its data: the `Store` interface, and the SQLite store that implements it."""
 
-from .base import Store
+from .base import Store, StoredMetadata
 from .sqlite import SQLiteStore
 
-__all__ = ["SQLiteStore", "Store"]
+__all__ = ["SQLiteStore", "Store", "StoredMetadata"]

@@ -10,7 +10,8 @@ incoming items are checked by `..documents`, pages and cursors are `..paging`'s,
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,18 @@ def from_blob(data: bytes) -> np.ndarray:
 def from_blobs(blobs: Sequence[bytes]) -> np.ndarray:
     """(n, d) float32 from n blobs of one dimension, in one copy."""
     return np.frombuffer(b"".join(blobs), dtype=VECTOR_DTYPE).reshape(len(blobs), -1)
+
+
+@dataclass(frozen=True)
+class StoredMetadata:
+    """An alias's metadata object with its version, read in one snapshot.
+
+    `version` is the write generation of the write that stored it (so it is never given twice, not even
+    after the dataset is deleted and made again); 0 when nothing was written.
+    """
+
+    metadata: dict[str, Any]
+    version: int
 
 
 class Store(ABC):
@@ -67,6 +80,13 @@ class Store(ABC):
     @abstractmethod
     def bulk_insert(self, dataset_id: str, documents: list[Any]) -> int:
         """Insert or replace documents by `_id` (creating the dataset if missing); all of them or none."""
+
+    @abstractmethod
+    def bulk_update(self, dataset_id: str, updates: list[Any]) -> int:
+        """Partial updates by `_id` (`..documents.apply_updates`), checked as inserts are; all of them or none.
+
+        Every `_id` must name a stored document (`..documents.refuse_unknown`: a 404 listing the others).
+        """
 
     @abstractmethod
     def list_documents(
@@ -120,12 +140,36 @@ class Store(ABC):
     # -- metadata ---------------------------------------------------------------------------
 
     @abstractmethod
-    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, Any]:
-        """The alias's metadata object ({} when none was written)."""
+    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> StoredMetadata:
+        """The alias's metadata object ({} when none was written) and its version."""
 
     @abstractmethod
-    def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any]) -> dict[str, Any]:
-        """Replace the alias's metadata object whole (the alias need not have centroids yet)."""
+    def set_metadata(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str,
+        metadata: dict[str, Any],
+        *,
+        written_by: str,
+        expected_versions: Collection[int] | None = None,
+    ) -> StoredMetadata:
+        """Replace the alias's metadata object whole (the alias need not have centroids yet), as a new version.
+
+        `expected_versions`: write only if the stored version is one of them (else `PreconditionFailed`, nothing
+        written). The object written before is kept in the history (`..documents.changed_paths` says what changed).
+        """
+
+    @abstractmethod
+    def metadata_history(
+        self, dataset_id: str, vector_field: str, alias: str, page_size: int, cursor: str | None = None
+    ) -> Page:
+        """The alias's versions, newest first: `{"version", "written_at" (epoch seconds), "written_by", "changed"}`
+        (the last three None for an object stored before history was kept)."""
+
+    @abstractmethod
+    def metadata_at(self, dataset_id: str, vector_field: str, alias: str, version: int) -> StoredMetadata:
+        """One version of the alias's metadata; 404 naming it when the history has no such version."""
 
     # -- cluster members ----------------------------------------------------------------------
 
@@ -141,5 +185,11 @@ class Store(ABC):
         page: int = contract.DEFAULT_PAGE,
         include_vector: bool = False,
         similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
+        furthest: bool = False,
     ) -> Page:
-        """Members of `cluster_ids` (empty = every cluster) ranked by `_relevance` to their own centroid."""
+        """Members of `cluster_ids` (empty = every cluster) ranked by `_relevance` to their own centroid,
+        closest first (`furthest`: farthest first; see `..ranking.rank`)."""
+
+    @abstractmethod
+    def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
+        """Every cluster of the alias (with a centroid or with members), sorted; 404 for an unknown alias."""

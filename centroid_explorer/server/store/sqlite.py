@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,23 @@ import orjson
 
 from ...config import make_private_dir
 from .. import contract
-from ..documents import check_schema, field_types, parse_centroids, parse_documents, selected, serialized_metadata
-from ..errors import Conflict, NotFound
+from ..documents import (
+    ParsedDocument,
+    apply_updates,
+    changed_paths,
+    check_schema,
+    field_types,
+    parse_centroids,
+    parse_documents,
+    refuse_unknown,
+    selected,
+    serialized_metadata,
+    update_ids,
+)
+from ..errors import Conflict, NotFound, PreconditionFailed
 from ..paging import Page, decode_cursor, encode_cursor, offset_cursor
 from ..ranking import ClusterMembers, Ranking, RankingCache, rank
-from .base import Store, from_blob, from_blobs, to_blob
+from .base import Store, StoredMetadata, from_blob, from_blobs, to_blob
 
 DB_FILENAME = "centroids.sqlite3"
 BUSY_TIMEOUT_SECONDS = 60
@@ -84,8 +96,21 @@ CREATE TABLE IF NOT EXISTS alias_metadata (
     vector_field TEXT NOT NULL,
     alias TEXT NOT NULL,
     metadata TEXT NOT NULL,
+    version INTEGER,                    -- the write generation that stored it (added by a migration: see _migrate)
     PRIMARY KEY (dataset_id, vector_field, alias)
 ) WITHOUT ROWID;
+-- Every version of every alias's metadata, the current one included.
+CREATE TABLE IF NOT EXISTS metadata_versions (
+    dataset_id TEXT NOT NULL,
+    vector_field TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    written_at REAL,                    -- epoch seconds; NULL for an object stored before history was kept
+    written_by TEXT,                    -- the API key's name; NULL likewise
+    changed TEXT,                       -- JSON list of key paths changed from the version before; NULL likewise
+    PRIMARY KEY (dataset_id, vector_field, alias, version)
+);                                      -- a rowid table: its rows hold whole metadata objects
 -- One counter for the whole database: a dataset deleted and created again never sees a generation again.
 CREATE TABLE IF NOT EXISTS write_generation (
     only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
@@ -97,6 +122,8 @@ INSERT OR IGNORE INTO write_generation (only_row, value) SELECT 1, COALESCE(MAX(
 
 class SQLiteStore(Store):
     """The store over `<data_dir>/centroids.sqlite3`; one instance per database file."""
+
+    _ALIAS_KEY = "dataset_id = ? AND vector_field = ? AND alias = ?"  # the WHERE of one alias's rows
 
     def __init__(self, data_dir: str | Path):
         self.path = Path(data_dir) / DB_FILENAME
@@ -110,11 +137,28 @@ class SQLiteStore(Store):
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(_SCHEMA)
+        self._migrate()
         _private_files(self.path)  # SQLite made the -wal and -shm files: private like the database
 
     @property
     def location(self) -> str:
         return str(self.path)
+
+    def _migrate(self) -> None:
+        """Bring a database written by an older version up to this schema (idempotent)."""
+        with self._write() as conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(alias_metadata)")}
+            if "version" not in columns:
+                conn.execute("ALTER TABLE alias_metadata ADD COLUMN version INTEGER")
+            # Metadata stored before versions: one version each, its first entry in the history.
+            if conn.execute("SELECT 1 FROM alias_metadata WHERE version IS NULL LIMIT 1").fetchone():
+                version = self._next_generation(conn)
+                conn.execute("UPDATE alias_metadata SET version = ? WHERE version IS NULL", (version,))
+                conn.execute(
+                    "INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata) "
+                    "SELECT dataset_id, vector_field, alias, version, metadata FROM alias_metadata WHERE version = ?",
+                    (version,),
+                )
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -198,10 +242,14 @@ class SQLiteStore(Store):
                        f"vector field {vector_field!r} in dataset {dataset_id!r}")
 
     @staticmethod
-    def _bump(conn: sqlite3.Connection, dataset_id: str) -> None:
-        """Give the dataset the database's next write generation (a write changed it)."""
-        generation = conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
+    def _next_generation(conn: sqlite3.Connection) -> int:
+        return conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
+
+    def _bump(self, conn: sqlite3.Connection, dataset_id: str) -> int:
+        """Give the dataset the database's next write generation (a write changed it); that generation."""
+        generation = self._next_generation(conn)
         conn.execute("UPDATE datasets SET generation = ? WHERE dataset_id = ?", (generation, dataset_id))
+        return generation
 
     def _add_dataset(self, conn: sqlite3.Connection, dataset_id: str) -> None:
         conn.execute("INSERT INTO datasets (dataset_id, created_at) VALUES (?, ?)", (dataset_id, time.time()))
@@ -230,7 +278,8 @@ class SQLiteStore(Store):
             conn.execute(
                 "DELETE FROM vectors WHERE doc_seq IN (SELECT seq FROM documents WHERE dataset_id = ?)", (dataset_id,)
             )
-            for table in ("documents", "assignments", "centroids", "alias_metadata", "fields", "datasets"):
+            for table in ("documents", "assignments", "centroids", "alias_metadata", "metadata_versions", "fields",
+                          "datasets"):
                 conn.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
 
     def schema(self, dataset_id: str) -> dict[str, Any]:
@@ -246,40 +295,69 @@ class SQLiteStore(Store):
             parsed = parse_documents(documents, dims)
             if not exists:
                 self._add_dataset(conn, dataset_id)
-            known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
-            new_fields: dict[str, Any] = {}
-            for name, dim in dims.items():
-                if name not in known:
-                    new_fields[name] = {"vector": dim}
-            vector_rows: list[tuple[int, str, bytes]] = []
-            assignment_rows: list[tuple[str, str, str, str, int]] = []
-            seqs: list[tuple[int]] = []
-            for doc in parsed:
-                for path, kind in field_types(doc.fields).items():
-                    if path not in known:
-                        new_fields.setdefault(path, kind)
-                seq = conn.execute(
-                    "INSERT INTO documents (dataset_id, doc_id, body) VALUES (?, ?, ?) "
-                    "ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING seq",
-                    (dataset_id, doc.doc_id, doc.body),
-                ).fetchone()[0]
-                seqs.append((seq,))
-                vector_rows.extend((seq, name, to_blob(v)) for name, v in doc.vectors.items())
-                assignment_rows.extend((dataset_id, vf, alias, cid, seq) for vf, alias, cid in doc.assignments)
-            # Replacing a document replaces its vectors and cluster assignments too.
-            conn.executemany("DELETE FROM vectors WHERE doc_seq = ?", seqs)
-            conn.executemany("DELETE FROM assignments WHERE doc_seq = ?", seqs)
-            conn.executemany("INSERT INTO vectors (doc_seq, field, data) VALUES (?, ?, ?)", vector_rows)
-            conn.executemany(
-                "INSERT INTO assignments (dataset_id, vector_field, alias, cluster_id, doc_seq) VALUES (?, ?, ?, ?, ?)",
-                assignment_rows,
-            )
-            conn.executemany(
-                "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
-                [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
-            )
-            self._bump(conn, dataset_id)
+            self._put_documents(conn, dataset_id, parsed, dims)
             return len(parsed)
+
+    def bulk_update(self, dataset_id: str, updates: list[Any]) -> int:
+        ids = update_ids(updates)
+        with self._write() as conn:
+            self._require_dataset(conn, dataset_id)
+            stored: dict[str, tuple[int, bytes]] = {}
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                stored.update((doc_id, (seq, body)) for seq, doc_id, body in conn.execute(
+                    f"SELECT seq, doc_id, body FROM documents WHERE dataset_id = ? AND doc_id IN ({marks})",
+                    (dataset_id, *chunk),
+                ))
+            refuse_unknown([doc_id for doc_id in ids if doc_id not in stored], len(ids))
+            documents = self._assemble(conn, [stored[doc_id] for doc_id in ids], include_vector=True)
+            for doc in documents:  # stored vectors go through the same checks as incoming ones
+                for name, value in doc.items():
+                    if isinstance(value, np.ndarray):
+                        doc[name] = value.tolist()
+            apply_updates(documents, updates)
+            dims = self._vector_dims(conn, dataset_id)
+            parsed = parse_documents(documents, dims)
+            self._put_documents(conn, dataset_id, parsed, dims)
+            return len(parsed)
+
+    def _put_documents(
+        self, conn: sqlite3.Connection, dataset_id: str, parsed: list[ParsedDocument], dims: dict[str, int]
+    ) -> None:
+        """Insert or replace checked documents (their vectors and assignments too), add new fields to the schema."""
+        known = {p for (p,) in conn.execute("SELECT path FROM fields WHERE dataset_id = ?", (dataset_id,))}
+        new_fields: dict[str, Any] = {}
+        for name, dim in dims.items():
+            if name not in known:
+                new_fields[name] = {"vector": dim}
+        vector_rows: list[tuple[int, str, bytes]] = []
+        assignment_rows: list[tuple[str, str, str, str, int]] = []
+        seqs: list[tuple[int]] = []
+        for doc in parsed:
+            for path, kind in field_types(doc.fields).items():
+                if path not in known:
+                    new_fields.setdefault(path, kind)
+            seq = conn.execute(
+                "INSERT INTO documents (dataset_id, doc_id, body) VALUES (?, ?, ?) "
+                "ON CONFLICT (dataset_id, doc_id) DO UPDATE SET body = excluded.body RETURNING seq",
+                (dataset_id, doc.doc_id, doc.body),
+            ).fetchone()[0]
+            seqs.append((seq,))
+            vector_rows.extend((seq, name, to_blob(v)) for name, v in doc.vectors.items())
+            assignment_rows.extend((dataset_id, vf, alias, cid, seq) for vf, alias, cid in doc.assignments)
+        # Replacing a document replaces its vectors and cluster assignments too.
+        conn.executemany("DELETE FROM vectors WHERE doc_seq = ?", seqs)
+        conn.executemany("DELETE FROM assignments WHERE doc_seq = ?", seqs)
+        conn.executemany("INSERT INTO vectors (doc_seq, field, data) VALUES (?, ?, ?)", vector_rows)
+        conn.executemany(
+            "INSERT INTO assignments (dataset_id, vector_field, alias, cluster_id, doc_seq) VALUES (?, ?, ?, ?, ?)",
+            assignment_rows,
+        )
+        conn.executemany(
+            "INSERT INTO fields (dataset_id, path, type) VALUES (?, ?, ?)",
+            [(dataset_id, path, orjson.dumps(kind).decode()) for path, kind in new_fields.items()],
+        )
+        self._bump(conn, dataset_id)
 
     def list_documents(
         self,
@@ -419,26 +497,82 @@ class SQLiteStore(Store):
 
     # -- metadata ---------------------------------------------------------------------------
 
-    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, Any]:
+    def metadata(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> StoredMetadata:
         with self._read() as conn:
             self._require_alias(conn, dataset_id, vector_field, alias)
-            row = conn.execute(
-                "SELECT metadata FROM alias_metadata WHERE dataset_id = ? AND vector_field = ? AND alias = ?",
-                (dataset_id, vector_field, alias),
-            ).fetchone()
-        return orjson.loads(row[0]) if row else {}
+            return self._current_metadata(conn, dataset_id, vector_field, alias)
 
-    def set_metadata(self, dataset_id: str, vector_field: str, alias: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    def _current_metadata(self, conn: sqlite3.Connection, dataset_id: str, vector_field: str, alias: str) -> StoredMetadata:
+        row = conn.execute(f"SELECT metadata, version FROM alias_metadata WHERE {self._ALIAS_KEY}",
+                           (dataset_id, vector_field, alias)).fetchone()
+        return StoredMetadata(orjson.loads(row[0]), row[1]) if row else StoredMetadata({}, 0)
+
+    def set_metadata(
+        self,
+        dataset_id: str,
+        vector_field: str,
+        alias: str,
+        metadata: dict[str, Any],
+        *,
+        written_by: str,
+        expected_versions: Collection[int] | None = None,
+    ) -> StoredMetadata:
         body = serialized_metadata(metadata).decode()
+        key = (dataset_id, vector_field, alias)
         with self._write() as conn:
             self._require_vector_field(conn, dataset_id, vector_field)
+            before = self._current_metadata(conn, *key)
+            if expected_versions is not None and before.version not in expected_versions:
+                raise PreconditionFailed(
+                    f"the metadata of alias {alias!r} of {dataset_id!r}.{vector_field} is at version "
+                    f"{before.version}, not the version this write expects; nothing was written. "
+                    "Read it again, merge, and write with the new version.",
+                    current_version=before.version,
+                )
+            version = self._bump(conn, dataset_id)
             conn.execute(
-                "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (dataset_id, vector_field, alias) DO UPDATE SET metadata = excluded.metadata",
-                (dataset_id, vector_field, alias, body),
+                "INSERT INTO alias_metadata (dataset_id, vector_field, alias, metadata, version) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (dataset_id, vector_field, alias) DO UPDATE SET metadata = excluded.metadata, "
+                "version = excluded.version",
+                (*key, body, version),
             )
-            self._bump(conn, dataset_id)
-        return metadata
+            conn.execute(
+                "INSERT INTO metadata_versions (dataset_id, vector_field, alias, version, metadata, written_at, "
+                "written_by, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key, version, body, time.time(), written_by,
+                 orjson.dumps(changed_paths(before.metadata, metadata)).decode()),
+            )
+        return StoredMetadata(metadata, version)
+
+    def metadata_history(
+        self, dataset_id: str, vector_field: str, alias: str, page_size: int, cursor: str | None = None
+    ) -> Page:
+        before = decode_cursor(cursor, first=2**63 - 1)  # the page holds versions below this
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            count = conn.execute(f"SELECT COUNT(*) FROM metadata_versions WHERE {self._ALIAS_KEY}", key).fetchone()[0]
+            rows = conn.execute(
+                "SELECT version, written_at, written_by, changed FROM metadata_versions "
+                f"WHERE {self._ALIAS_KEY} AND version < ? ORDER BY version DESC LIMIT ?",
+                (*key, before, page_size + 1),
+            ).fetchall()
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        items = [{"version": version, "written_at": written_at, "written_by": written_by,
+                  "changed": orjson.loads(changed) if changed is not None else None}
+                 for version, written_at, written_by, changed in rows]
+        return Page(items, encode_cursor(rows[-1][0]) if more else None, count)
+
+    def metadata_at(self, dataset_id: str, vector_field: str, alias: str, version: int) -> StoredMetadata:
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            row = conn.execute(f"SELECT metadata FROM metadata_versions WHERE {self._ALIAS_KEY} AND version = ?",
+                               (*key, version)).fetchone()
+        if row is None:
+            raise NotFound(f"the metadata of alias {alias!r} of {dataset_id!r}.{vector_field} has no version {version}")
+        return StoredMetadata(orjson.loads(row[0]), version)
 
     # -- cluster members, closest to their centroid first -------------------------------------
 
@@ -453,6 +587,7 @@ class SQLiteStore(Store):
         page: int = contract.DEFAULT_PAGE,
         include_vector: bool = False,
         similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
+        furthest: bool = False,
     ) -> Page:
         start = decode_cursor(cursor, first=(page - 1) * page_size)
         with self._read() as conn:
@@ -461,9 +596,10 @@ class SQLiteStore(Store):
             clusters = tuple(sorted(set(cluster_ids)))
 
             def make() -> Ranking:
-                return rank(self._members(conn, dataset_id, vector_field, alias, clusters), similarity_metric)
+                members = self._members(conn, dataset_id, vector_field, alias, clusters)
+                return rank(members, similarity_metric, furthest)
 
-            query = (dataset_id, vector_field, alias, clusters, similarity_metric)
+            query = (dataset_id, vector_field, alias, clusters, similarity_metric, furthest)
             ranking = self._rankings.get_or_rank(query, generation, make)
             seqs, scores = ranking.page(start, page_size)
             rows = []
@@ -475,6 +611,14 @@ class SQLiteStore(Store):
         for doc, score in zip(docs, scores, strict=True):
             doc[contract.RELEVANCE_FIELD] = score
         return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
+
+    def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            rows = conn.execute(f"SELECT cluster_id FROM centroids WHERE {self._ALIAS_KEY} UNION "
+                                f"SELECT cluster_id FROM assignments WHERE {self._ALIAS_KEY} ORDER BY cluster_id", key + key)
+            return [row[0] for row in rows]
 
     @staticmethod
     def _members(
