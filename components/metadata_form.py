@@ -21,7 +21,7 @@ import streamlit as st
 
 from centroid_explorer import metadata
 from centroid_explorer.alias_centroids import cluster_sizes
-from centroid_explorer.client import APIError
+from centroid_explorer.client import APIError, NotSupportedError
 from centroid_explorer.display import markdown_text
 from centroid_explorer.metadata import ClusterFilter, ClusterNotes, Draft, FreeField, Side
 from components.feedback import show_api_error
@@ -30,6 +30,8 @@ from components.pickers import AliasSelection
 PAGE_ROWS = 100  # cluster rows in the table at once: the grid stays quick at any k
 CHANGES_SHOWN = 50  # lines of the unsaved-changes list; then "... and N more"
 JSON_SHOWN = 200_000  # characters of "the JSON that Save will write" shown in the page; larger: a download
+HISTORY_SHOWN = 20  # versions listed in the History panel, newest first
+PATHS_SHOWN = 3  # changed fields named per version in the history table
 
 _SHOW_NAMES = {"all": "All clusters", "labelled": "Labelled", "unlabelled": "Unlabelled", "unsaved": "Unsaved edits"}
 _ORDER_NAMES = {"id": "Cluster id", "largest": "Largest first", "smallest": "Smallest first"}
@@ -45,6 +47,7 @@ class Editor:
     seen: dict = field(default_factory=dict)  # what each input widget returned last
     versions: dict = field(default_factory=dict)  # per input widget: bumped when its value changed elsewhere
     generation: int = -1  # the draft generation `seen` and `versions` belong to
+    versions_read: dict = field(default_factory=dict)  # version -> the object then (a version never changes)
 
     def keys_for_generation(self) -> None:
         if self.generation != self.draft.generation:  # the draft's edits were replaced: every widget anew
@@ -327,6 +330,96 @@ def save_edits(client, selection: AliasSelection, editor: Editor) -> None:
         count = result.changes
         editor.notice = f"Saved {count} change{'s' if count != 1 else ''} to '{markdown_text(selection.alias)}'."
     st.rerun()
+
+
+def history_panel(client, selection: AliasSelection, editor: Editor) -> None:
+    """The stored versions (when, by whom, what changed), one version's changes in words, and
+    "Restore this version": writing that version's object whole, a new version, conflict-checked."""
+    try:
+        page = client.centroids.metadata_history(
+            selection.dataset_id, selection.vector_field, selection.alias, page_size=HISTORY_SHOWN + 1
+        )
+    except NotSupportedError:
+        st.caption("This server keeps no history of the metadata (the hosted API does not; Centroid Explorer's own server does).")
+        return
+    except APIError as err:
+        show_api_error(err, "Reading the metadata history")
+        return
+    listed = page["results"]
+    shown = listed[:HISTORY_SHOWN]
+    if not shown:
+        st.caption("Nothing has been written to this alias's metadata yet.")
+        return
+    st.caption(f"The newest {len(shown):,} of {page['count']:,} versions. Restoring a version writes it again as a new one.")
+    st.dataframe(
+        pd.DataFrame(
+            [{"version": v["version"], "written_at": v["written_at"], "written_by": v["written_by"],
+              "changed": _changed_paths(v["changed"])} for v in shown],
+            columns=["version", "written_at", "written_by", "changed"],
+        ),
+        hide_index=True,
+        column_config={
+            "version": st.column_config.TextColumn("Version"),
+            "written_at": st.column_config.TextColumn("When (UTC)"),
+            "written_by": st.column_config.TextColumn("By (API key)"),
+            "changed": st.column_config.TextColumn("Changed", width="large"),
+        },
+    )
+    by_version = {v["version"]: position for position, v in enumerate(listed)}
+    chosen = st.selectbox(  # keyed by the newest version: after a write, the new one is shown first
+        "Version to look at", [v["version"] for v in shown], key=_state_key(selection, "history", shown[0]["version"]),
+        format_func=lambda version: f"Version {version} · {listed[by_version[version]]['written_at'] or 'time not recorded'}",
+    )
+    position = by_version.get(chosen)
+    if position is None:
+        return
+    older = listed[position + 1]["version"] if position + 1 < len(listed) else None
+    try:
+        after = _version(client, selection, editor, chosen)
+        before = _version(client, selection, editor, older) if older is not None else {}
+    except APIError as err:
+        show_api_error(err, "Reading a version of the metadata")
+        return
+    changes = metadata.diff(before, after)
+    if changes:
+        show_changes(changes)
+    else:
+        st.caption("No change from the version before.")
+    draft = editor.draft
+    current = position == 0
+    if st.button(
+        "Restore this version", icon=":material/restore:", key=widget_key(editor, selection, "restore"),
+        disabled=current or draft.dirty or draft.stored_changed is not None,
+        help="It is the current version." if current else "Save or discard your edits first." if draft.dirty else None,
+    ):
+        try:
+            result = draft.restore(client, after)
+        except metadata.InvalidMetadataError as error:
+            show_problems(error.problems)
+            return
+        except APIError as err:
+            show_api_error(err, "Restoring the version")
+            return
+        if result.saved:
+            editor.notice = f"Restored version {markdown_text(chosen)} as a new version ({result.changes} change(s))."
+        st.rerun()
+
+
+def _version(client, selection: AliasSelection, editor: Editor, version: str) -> dict:
+    if version not in editor.versions_read:
+        if len(editor.versions_read) >= 4:  # two are shown at a time; each may be megabytes at k = 10,000
+            editor.versions_read.pop(next(iter(editor.versions_read)))
+        stored = client.centroids.metadata_at(selection.dataset_id, selection.vector_field, selection.alias, version)
+        editor.versions_read[version] = stored if isinstance(stored, dict) else {}
+    return editor.versions_read[version]
+
+
+def _changed_paths(paths) -> str:
+    if paths is None:
+        return "(not recorded)"
+    named = [metadata.show_path(tuple(str(part) for part in path)) for path in paths[:PATHS_SHOWN]]
+    more = f" … and {len(paths) - PATHS_SHOWN:,} more" if len(paths) > PATHS_SHOWN else ""
+    return "; ".join(named) + more
 
 
 # --- one cluster, in place (the cluster documents page) --------------------------------------

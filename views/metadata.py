@@ -93,3 +93,6 @@ if actions.button(
 ):
     form.reload(client, selection, editor, "Your edits were dropped; showing the metadata as stored now.")
     st.rerun()
+
+st.subheader("History", anchor=False)
+form.history_panel(client, selection, editor)

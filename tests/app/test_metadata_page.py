@@ -165,6 +165,28 @@ def test_the_label_form_on_the_cluster_documents_page_saves_in_place(app_page, s
     assert any(s.value.startswith("Saved 1 change") for s in at.success)
 
 
+def test_history_lists_each_version_shows_its_changes_and_restores_one(app_page, stored):
+    before = stored.read()
+    at = app_page(METADATA, **DEMO)
+    _edit_cells(at, 0, {_row_of(at, "cluster_2"): {"label": "Twos <b>bold</b>"}})
+    _button(at, "Save").click().run()
+
+    history = at.main.dataframe[-1].value  # the History table: newest first
+    assert history["changed"].iloc[0] == "cluster 'cluster_2' label"
+    assert history["written_by"].iloc[0] == "default" and history["written_at"].iloc[0]
+    assert _button(at, "Restore this version").proto.disabled  # the newest is the current version
+    assert any("cluster 'cluster_2' label changed from" in t.value and "<b>bold</b>" in t.value for t in at.text)
+
+    version = next(s for s in at.main.selectbox if s.label == "Version to look at")
+    version.set_value(history["version"].iloc[1]).run()
+    _button(at, "Restore this version").click().run()
+
+    assert not at.exception
+    assert stored.read() == before  # written back whole, as a new version
+    assert any(s.value.startswith(f"Restored version {history['version'].iloc[1]}") for s in at.success)
+    assert at.main.dataframe[-1].value["version"].iloc[0] not in set(history["version"])
+
+
 # --- a generated alias of 2,000 clusters ------------------------------------------------------
 
 LARGE_K = 2_000
