@@ -85,6 +85,8 @@ def test_a_cluster_found_by_search_is_labelled_and_saved(page, scale_app, wait_f
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Saved 1 change").wait_for()
     wait_for_app(page)
+    page.get_by_text("The newest 2 of 2 versions").scroll_into_view_if_needed()
+    save_screenshot(page, "metadata-history-k2000", full_page=False)
 
     with EmbeddedServer(data) as server, Client(server.base_url, server.project, server.api_key) as client:
         stored = client.centroids.metadata(generated_dataset_id(2_000), GENERATED_FIELD, GENERATED_ALIAS)
