@@ -23,10 +23,13 @@ pages = {
     "Explore": [
         st.Page("views/cluster_map.py", title="Cluster map", icon=":material/scatter_plot:", default=True),
         st.Page("views/cluster_documents.py", title="Cluster documents", icon=":material/article:"),
+        st.Page("views/cluster_quality.py", title="Cluster quality", icon=":material/fact_check:"),
+        st.Page("views/compare_clusterings.py", title="Compare clusterings", icon=":material/compare_arrows:"),
     ],
     "Edit": [
         st.Page("views/metadata.py", title="Metadata", icon=":material/edit_note:"),
         st.Page("views/upload_centroids.py", title="Upload centroids", icon=":material/upload_file:"),
+        st.Page("views/curate.py", title="Curate", icon=":material/call_merge:"),
     ],
     "Settings": [st.Page("views/connect.py", title="Connect", icon=":material/link:")],
 }

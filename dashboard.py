@@ -21,7 +21,7 @@ from components.warmup import start_projection_warmup
 
 log = logging.getLogger("centroid_explorer.dashboard")
 # What the first page imports besides the connection: pandas, plotly's figures.
-FIRST_PAGE_MODULES = ("centroid_explorer.cluster_view", "components.charts")
+FIRST_PAGE_MODULES = ("centroid_explorer.cluster_sample", "components.charts")
 # Streamlit warns when a cached function runs outside a page; here that is the point.
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
 

@@ -16,29 +16,13 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
-from centroid_explorer.centroid_csv import Centroids
+from centroid_explorer.centroid_set import CentroidSet
 from centroid_explorer.client import CLUSTER_FIELD, APIError, NotFoundError, vectors_of
 
+CENTROID_PAGE_SIZE = 500
 SIZES_PAGE_SIZE = 2_000  # documents per page when counting cluster sizes (only their assignments are sent)
-IDS_PAGE_SIZE = 1_000  # centroid ids per page when only the ids are read (no vectors: small pages of text)
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AliasCentroids:
-    ids: list[str]
-    vectors: np.ndarray  # (n, d) float32; shape (0, 0) when the alias has no centroids
-
-    @property
-    def dimension(self) -> int | None:
-        return int(self.vectors.shape[1]) if len(self.ids) else None
-
-    @classmethod
-    def empty(cls) -> AliasCentroids:
-        return cls([], np.empty((0, 0), dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -63,20 +47,31 @@ class ReplaceIncompleteError(RuntimeError):
         )
 
 
-def read_centroids(client, dataset_id: str, vector_field: str, alias: str) -> AliasCentroids:
-    """Every centroid of the alias with its vector; empty if the alias has none yet."""
+def read_centroids(client, dataset_id: str, vector_field: str, alias: str) -> CentroidSet:
+    """Every centroid of the alias with its vector; empty if the alias has none yet. The one read of
+    an alias's centroids. Ids that are the same text (7 and "7" from a server that allows numbers)
+    are one cluster to every request, so the first one is kept."""
     try:
-        documents = list(client.centroids.iter_list(dataset_id, vector_field, alias, include_vector=True, as_arrays=True))
+        documents = list(client.centroids.iter_list(
+            dataset_id, vector_field, alias, page_size=CENTROID_PAGE_SIZE, include_vector=True, as_arrays=True
+        ))
     except NotFoundError:
-        return AliasCentroids.empty()
-    documents = [d for d in documents if d.get(vector_field) is not None]
-    return AliasCentroids([str(d["_id"]) for d in documents], vectors_of(documents, vector_field))
+        return CentroidSet.empty()
+    first: dict[str, dict] = {}
+    for document in documents:
+        if document.get(vector_field) is not None:
+            first.setdefault(str(document["_id"]), document)
+    if not first:
+        return CentroidSet.empty()
+    return CentroidSet(list(first), vectors_of(list(first.values()), vector_field))
 
 
 def centroid_ids(client, dataset_id: str, vector_field: str, alias: str) -> list[str]:
-    """The alias's centroid ids (no vectors fetched); empty if it has none."""
+    """The alias's centroid ids (no vectors fetched), each once; empty if it has none."""
     try:
-        return [str(d["_id"]) for d in client.centroids.iter_list(dataset_id, vector_field, alias, page_size=IDS_PAGE_SIZE)]
+        return list(dict.fromkeys(
+            str(d["_id"]) for d in client.centroids.iter_list(dataset_id, vector_field, alias, page_size=CENTROID_PAGE_SIZE)
+        ))
     except NotFoundError:
         return []
 
@@ -95,7 +90,7 @@ def cluster_sizes(client, dataset_id: str, vector_field: str, alias: str) -> dic
     return dict(sizes)
 
 
-def upload(client, dataset_id: str, vector_field: str, alias: str, centroids: Centroids, *, replace: bool) -> UploadResult:
+def upload(client, dataset_id: str, vector_field: str, alias: str, centroids: CentroidSet, *, replace: bool) -> UploadResult:
     """Write the file's centroids to `alias`: a new alias, or (replace=True) exactly these centroids in it."""
     existing = centroid_ids(client, dataset_id, vector_field, alias)
     if existing and not replace:

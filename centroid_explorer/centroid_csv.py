@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .centroid_set import CentroidSet
 from .checks import fits_float32, problems_text
 
 ID_COLUMNS = ("_id", "cluster_id")
@@ -67,32 +68,14 @@ class CentroidCSVError(ValueError):
         super().__init__(problems_text(self.problems))
 
 
-@dataclass(frozen=True)
-class Centroids:
-    """A checked centroid file: ids in file order and their vectors, shape (n, d), float32."""
-
-    ids: list[str]
-    vectors: np.ndarray
-    id_column: str
-    vector_columns: list[str]
-
-    @property
-    def dimension(self) -> int:
-        return int(self.vectors.shape[1])
-
-    def as_cluster_centers(self, vector_field: str) -> list[dict]:
-        """The documents `centroids.insert` takes: `{"_id": id, vector_field: [floats]}`."""
-        return [{"_id": i, vector_field: v.tolist()} for i, v in zip(self.ids, self.vectors, strict=True)]
-
-
 def parse(
     data: bytes | str,
     expected_dimension: int | None = None,
     *,
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
-) -> Centroids:
-    """Read and check a centroid CSV. Raises CentroidCSVError listing the problems found.
+) -> CentroidSet:
+    """Read and check a centroid CSV: its ids in file order and their vectors. Raises CentroidCSVError listing the problems found.
 
     One pass over the rows, each converted to float32 as it is read, so memory holds the vectors
     and one row of text; checking stops after MAX_PROBLEMS problems."""
@@ -201,7 +184,7 @@ def parse(
         raise CentroidCSVError(file_problems)
     if problems:
         raise CentroidCSVError(problems)
-    return Centroids(ids, np.stack(vectors), id_column, vector_columns)
+    return CentroidSet(ids, np.stack(vectors))
 
 
 def export(ids: Sequence[str], vectors: np.ndarray | Sequence[Sequence[float]]) -> str:

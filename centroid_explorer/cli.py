@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, alias_centroids, api_messages, centroid_csv, config
+from . import __version__, alias_centroids, centroid_csv, config, endpoint
 from .client import APIError, Client, NotFoundError, vector_fields
+from .metrics import METRICS
 
 if TYPE_CHECKING:  # imported where used at run time: tqdm is slow to import
     from tqdm import tqdm
@@ -47,6 +49,13 @@ examples:
       --alias kmeans-10 > centroids.csv
   python -m centroid_explorer import-centroids centroids.csv --dataset-id digits \\
       --vector-field pixels_vector_ --alias my-centroids
+  python -m centroid_explorer suggest-labels --dataset-id python-docs --vector-field text_vector_ \\
+      --alias kmeans-12 --format json
+  python -m centroid_explorer quality --dataset-id digits --vector-field pixels_vector_ --alias kmeans-10
+  python -m centroid_explorer merge-clusters --dataset-id digits --vector-field pixels_vector_ \\
+      --alias kmeans-10 --clusters cluster_1,cluster_8 --into-alias kmeans-10-merged
+  python -m centroid_explorer split-cluster --dataset-id digits --vector-field pixels_vector_ \\
+      --alias kmeans-10 --cluster cluster_3 --k 2 --into-alias kmeans-10-split
 
   against a hosted endpoint (prefer the environment for the key: it stays out of shell history):
   export RELEVANCE_BASE_URL=https://api.us-east-1.relevance.ai/latest RELEVANCE_PROJECT=... RELEVANCE_API_KEY=...
@@ -148,7 +157,44 @@ def build_parser() -> argparse.ArgumentParser:
     _centroid_options(export)
     _connection_options(export)
     export.set_defaults(run=_export_centroids)
+    _insight_commands(commands)
+    _curation_commands(commands)
     return parser
+
+
+def _insight_commands(commands) -> None:
+    from .metrics import METRICS
+
+    labels = _command(commands, "suggest-labels", "suggest a label for each cluster from its members' words",
+                      "Suggest a label for every cluster of the alias: its most distinctive words by class-based "
+                      "TF-IDF (each cluster's text against all clusters', English stop words out). The text comes "
+                      "from --text-field, by default the field holding the most text. Large aliases are read as a "
+                      "sample of each cluster (said on stderr). Nothing is written.")
+    _insight_options(labels)
+    labels.add_argument("--text-field", help="the members' field to read (default: the one with the most text)")
+    labels.add_argument("--terms", type=int, default=5, help="distinctive words per cluster (default: %(default)s)")
+    labels.add_argument("--format", choices=("table", "json"), default="table",
+                        help='table, or json: {"<cluster_id>": {"label": ..., "terms": [...]}}')
+    _connection_options(labels)
+    labels.set_defaults(run=_suggest_labels)
+
+    quality = _command(commands, "quality", "judge each cluster against its stored centroid, worst first",
+                       "Per cluster, under the metric: size; cohesion (members' score to their own centroid: mean, "
+                       "p10/p50/p90; a distance under l1/l2); the nearest other centroid; margin (median over "
+                       "members of own-centroid minus best other-centroid score: above 0, closer to their own); "
+                       "members closer to another centroid (likely mis-assigned); and an estimated silhouette on "
+                       "a sample. Large aliases are read as a sample of each cluster (said on stderr). Worst first.")
+    _insight_options(quality)
+    quality.add_argument("--metric", choices=METRICS, default="cosine", help="similarity metric (default: %(default)s)")
+    quality.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format")
+    _connection_options(quality)
+    quality.set_defaults(run=_quality)
+
+
+def _insight_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset-id", required=True)
+    parser.add_argument("--vector-field", required=True, help="the vector field the centroids belong to")
+    parser.add_argument("--alias", required=True, help="the clustering's name")
 
 
 def _command(commands, name: str, summary: str, description: str) -> argparse.ArgumentParser:
@@ -200,7 +246,7 @@ def _check_base_url(client: Client) -> None:
     try:
         client.datasets.list()
     except NotFoundError:
-        raise UserError(f"{api_messages.WRONG_BASE_URL} (asked: {client.base_url})") from None
+        raise UserError(f"{endpoint.WRONG_BASE_URL} (asked: {client.base_url})") from None
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -221,12 +267,12 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _load(args: argparse.Namespace) -> None:
-    from . import loading
+    from . import document_import
 
     with connect(args) as client, _ProgressBar(f"loading {args.file.name}") as bar:
         try:
-            summary = loading.load_file(client, args.file, args.dataset_id, progress=bar)
-        except loading.LoadError as error:
+            summary = document_import.load_file(client, args.file, args.dataset_id, progress=bar)
+        except document_import.LoadError as error:
             raise UserError(f"{args.file} was not loaded, nothing was written:\n{error}") from None
     fields = ", ".join(f"{name} ({dim})" for name, dim in summary.vector_fields.items()) or "none"
     print(f"loaded {summary.inserted:,} documents into {summary.dataset_id}; vector fields: {fields}")
@@ -271,6 +317,135 @@ def _export_centroids(args: argparse.Namespace) -> None:
     if not centroids.ids:
         raise UserError(f"no centroids in {args.dataset_id} / {args.vector_field} / {args.alias}")
     sys.stdout.write(centroid_csv.export(centroids.ids, centroids.vectors))
+
+
+def _suggest_labels(args: argparse.Namespace) -> None:
+    from .insight.labels import suggest_labels
+
+    if args.terms < 1:
+        raise UserError(f"--terms must be at least 1, got {args.terms}")
+    with connect(args) as client:
+        _require_centroids(client, args)
+        suggestions = suggest_labels(
+            client, args.dataset_id, args.vector_field, args.alias, text_field=args.text_field, terms=args.terms
+        )
+    if suggestions.text_field is None:
+        raise UserError(f"the members of {args.alias} hold no text to suggest labels from")
+    _say_what_was_read(suggestions.read, suggestions.total, suggestions.exact, f"text field {suggestions.text_field}")
+    if args.format == "json":
+        print(json.dumps(suggestions.as_json(), ensure_ascii=False, indent=2))
+        return
+    _print_table(["cluster_id", "label", "terms"],
+                 [[cid, s.label, " ".join(s.terms)] for cid, s in suggestions.labels.items()])
+
+
+def _quality(args: argparse.Namespace) -> None:
+    from .insight.members import read_members
+    from .insight.quality import cluster_quality
+
+    with connect(args) as client:
+        _require_centroids(client, args)
+        members = read_members(client, args.dataset_id, args.vector_field, args.alias, args.metric)
+    report = cluster_quality(members, args.metric)
+    _say_what_was_read(report.read, report.total, report.exact, f"metric {args.metric}")
+    print(f"silhouette: {report.silhouette_distance} distance, estimated on {report.silhouette_sample:,} members",
+          file=sys.stderr)
+    rows = [row.as_dict() for row in report.clusters]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    columns = list(rows[0]) if rows else []
+    if args.format == "csv":
+        import pandas as pd
+
+        from .insight.outliers import table_csv
+
+        sys.stdout.write(table_csv(pd.DataFrame(rows, columns=columns)))
+        return
+    _print_table(columns, [[_cell(row[c]) for c in columns] for row in rows])
+
+
+def _require_centroids(client: Client, args: argparse.Namespace) -> None:
+    if not alias_centroids.centroid_ids(client, args.dataset_id, args.vector_field, args.alias):
+        raise UserError(f"no centroids in {args.dataset_id} / {args.vector_field} / {args.alias}")
+
+
+def _say_what_was_read(read: int, total: int, exact: bool, what: str) -> None:
+    sampled = "every member" if exact else "a sample spread over each cluster's ranking; figures are estimates"
+    print(f"{what}: read {read:,} of {total:,} members ({sampled})", file=sys.stderr)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _print_table(columns: list[str], rows: list[list[object]]) -> None:
+    """Aligned columns; every value on one line with control characters escaped (it is data)."""
+    from .display import one_line
+
+    cells = [[one_line(str(value)) for value in row] for row in [list[object](columns), *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    for row in cells:
+        print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _curation_commands(commands) -> None:
+    where = ("By default the result is written to the alias itself, after the alias is read again and found as "
+             "previewed; a failure part-way is undone. With --into-alias the alias stays as it is and the result "
+             "(centroids, every document's assignment, the metadata with labels changed) goes to a new alias.")
+    merge = _command(commands, "merge-clusters", "merge two or more clusters of an alias into the first one",
+                     "Fold the listed clusters into the first one: their documents join it, its centroid is "
+                     "recomputed from all their members under --metric, its label and tags combine theirs, and "
+                     f"the others are removed. {where}")
+    _centroid_options(merge)
+    merge.add_argument("--clusters", required=True, help="cluster ids, comma-separated: c1,c2[,..] (c1 keeps its id)")
+    split = _command(commands, "split-cluster", "split one cluster of an alias with k-means",
+                     "Split one cluster into k parts by k-means (seeded) on its members: parts <id>-1 .. <id>-k, "
+                     f"largest first, labelled '<label> (part i of k)', centroids under --metric. {where}")
+    _centroid_options(split)
+    split.add_argument("--cluster", required=True, help="the cluster to split")
+    split.add_argument("--k", type=int, required=True, help="number of parts, 2 to 5")
+    for parser, run in ((merge, _merge_clusters), (split, _split_cluster)):
+        parser.add_argument("--into-alias", metavar="NEW", help="write the result to this new alias instead of in place")
+        parser.add_argument("--metric", choices=METRICS, default="cosine",
+                            help="how new centroids are computed: cosine, the normalised mean of normalised members; "
+                                 "dp and l2, the mean; l1, the median (default: %(default)s)")
+        _connection_options(parser)
+        parser.set_defaults(run=run)
+
+
+def _merge_clusters(args: argparse.Namespace) -> None:
+    from . import curation  # scikit-learn and pandas: only these commands need them
+
+    cluster_ids = [c.strip() for c in args.clusters.split(",") if c.strip()]
+    _curate(args, lambda client, state: curation.preview_merge(client, state, cluster_ids, args.metric))
+
+
+def _split_cluster(args: argparse.Namespace) -> None:
+    from . import curation
+
+    _curate(args, lambda client, state: curation.preview_split(client, state, args.cluster, args.k, args.metric))
+
+
+def _curate(args: argparse.Namespace, make_plan) -> None:
+    from . import curation
+
+    with connect(args) as client:
+        plan = make_plan(client, curation.read_state(client, args.dataset_id, args.vector_field, args.alias))
+        print(plan.summary)
+        for change in plan.size_changes():
+            print(f"  {change.cluster_id}: {change.before:,} -> {change.after:,} documents")
+        try:
+            if args.into_alias is None:
+                result = curation.write_in_place(client, plan)
+            else:
+                result = curation.write_new_alias(client, plan, args.into_alias)
+        except curation.WriteFailedError as error:
+            raise UserError(str(error)) from None
+    print(f"wrote {args.dataset_id} / {args.vector_field} / {result.alias}: {result.centroids:,} centroids, "
+          f"{result.documents:,} document assignments" + (f", {result.removed} removed" if result.removed else ""))
 
 
 def _dimension_of(client: Client, dataset_id: str, vector_field: str) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import alias_centroids, metadata
-from .centroid_csv import Centroids
+from .centroid_set import CentroidSet
 from .client import CLUSTER_FIELD, Client
 
 ALGORITHM = "kmeans"
@@ -37,16 +37,12 @@ def cluster_id(index: int) -> str:
 class KMeansRun:
     k: int
     assignments: list[str]  # the cluster id of each vector, in input order
-    centers: np.ndarray  # (k, d) float32, row i is cluster_id(i)
+    centroids: CentroidSet  # row i is cluster_id(i)
     inertia: float
 
     @property
     def cluster_ids(self) -> list[str]:
-        return [cluster_id(i) for i in range(self.k)]
-
-    def cluster_centers(self, vector_field: str) -> list[dict[str, Any]]:
-        """The centroid documents for `centroids.insert`."""
-        return [{"_id": cid, vector_field: center.tolist()} for cid, center in zip(self.cluster_ids, self.centers, strict=True)]
+        return self.centroids.ids
 
     def record(self) -> dict[str, Any]:
         """What was run, as stored under the metadata's `run` key."""
@@ -73,7 +69,7 @@ def kmeans(vectors: np.ndarray, k: int) -> KMeansRun:
     return KMeansRun(
         k=k,
         assignments=[cluster_id(int(label)) for label in model.labels_],
-        centers=model.cluster_centers_.astype(np.float32),
+        centroids=CentroidSet([cluster_id(i) for i in range(k)], model.cluster_centers_.astype(np.float32)),
         inertia=float(model.inertia_),
     )
 
@@ -121,8 +117,7 @@ def cluster_dataset(
         raise ValueError(f"'{vector_field}' has vectors of different lengths: {sorted(dimensions)}")
     run = kmeans(np.asarray([d[vector_field] for d in with_vector], dtype=np.float32), k)
 
-    centroids = Centroids(run.cluster_ids, run.centers, id_column="_id", vector_columns=[vector_field])
-    alias_centroids.upload(client, dataset_id, vector_field, alias, centroids, replace=True)
+    alias_centroids.upload(client, dataset_id, vector_field, alias, run.centroids, replace=True)
     assigned = [with_assignment(d, vector_field, alias, c) for d, c in zip(with_vector, run.assignments, strict=True)]
     result = client.datasets.bulk_insert(dataset_id, assigned, progress=progress)
     if result["failed_documents"]:

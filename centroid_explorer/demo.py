@@ -109,7 +109,7 @@ def digits() -> DemoDataset:
         "run": run.record(),
         "clusters": notes,
     }
-    return DemoDataset(DIGITS, vector_field, alias, documents, run.cluster_centers(vector_field), metadata)
+    return DemoDataset(DIGITS, vector_field, alias, documents, run.centroids.as_cluster_centers(vector_field), metadata)
 
 
 def python_docs() -> DemoDataset:
@@ -150,7 +150,7 @@ def python_docs() -> DemoDataset:
         "run": run.record(),
         "clusters": _text_cluster_notes(run, tfidf, vectorizer.get_feature_names_out(), entries),
     }
-    return DemoDataset(PYTHON_DOCS, vector_field, alias, documents, run.cluster_centers(vector_field), metadata)
+    return DemoDataset(PYTHON_DOCS, vector_field, alias, documents, run.centroids.as_cluster_centers(vector_field), metadata)
 
 
 DEMO_DATASETS: dict[str, Callable[[], DemoDataset]] = {DIGITS: digits, PYTHON_DOCS: python_docs}

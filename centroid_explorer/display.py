@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # Any ASCII punctuation can be backslash-escaped in CommonMark: escaping all of it leaves no
@@ -67,3 +69,14 @@ def one_line(text: str) -> str:
     """`text` with every invisible or control character written as an escape (a newline as \\n, a
     right-to-left override as \\u202e), so an id reads unambiguously in a message or a label."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def cluster_names(cluster_ids: Sequence[str], labels: Mapping[str, str]) -> list[str]:
+    """What each cluster is called in a chart or a list: its label, else its id, on one line. A blank
+    name is quoted; a name two clusters share is followed by the id."""
+    names = []
+    for cluster_id in cluster_ids:
+        name = one_line(labels.get(cluster_id) or cluster_id)
+        names.append(name if name.strip() else repr(name))
+    shared = Counter(names)
+    return [f"{name} ({one_line(cid)})" if shared[name] > 1 else name for name, cid in zip(names, cluster_ids, strict=True)]

@@ -11,8 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from centroid_explorer.client import Client, Token, TokenError, parse_token
+from centroid_explorer.client import Client, NotFoundError, Token, TokenError, parse_token
 from centroid_explorer.config import CONNECTION_VARIABLES, connection_settings
+
+# Every server has the dataset list: a 404 there means the base URL does not lead to the API.
+DATASET_LIST_ENDPOINT = "/datasets/list"
+WRONG_BASE_URL = (
+    "The base URL is likely wrong: the server there has no dataset list. Give the address the API's "
+    "paths hang off, e.g. https://api.us-east-1.relevance.ai/latest for the hosted service, or "
+    "http://127.0.0.1:8000 for `python -m centroid_explorer serve`."
+)
+
+
+def is_wrong_base_url(err: Exception) -> bool:
+    return isinstance(err, NotFoundError) and err.endpoint == DATASET_LIST_ENDPOINT
 
 
 @dataclass(frozen=True)

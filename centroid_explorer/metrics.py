@@ -75,11 +75,6 @@ def relevance(vectors: np.ndarray, centroid: np.ndarray, metric: str) -> np.ndar
     return similarity(vectors, np.asarray(centroid)[None, :], metric)[:, 0]
 
 
-def centroid_similarity(centroids: np.ndarray, metric: str) -> np.ndarray:
-    """(k, k) scores between every pair of `centroids` (k, d)."""
-    return similarity(centroids, centroids, metric)
-
-
 def _dots(v: np.ndarray, c: np.ndarray) -> np.ndarray:
     if len(c) == 1:
         # einsum rather than `@` against one vector: BLAS spreads a matrix-vector product over threads,
@@ -90,3 +85,11 @@ def _dots(v: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 def _squared_norms(v: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", v, v, dtype=np.float64)
+
+
+def nearest_centroids(centroids: np.ndarray, position: int, metric: str, count: int) -> np.ndarray:
+    """Positions of the `count` centroids closest to `centroids[position]` under `metric`, itself first:
+    one row of scores (k), never the k x k matrix."""
+    scores = similarity(centroids, centroids[position : position + 1], metric)[:, 0]
+    scores[position] = np.inf
+    return np.argsort(-scores, kind="stable")[:count]

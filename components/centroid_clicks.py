@@ -27,7 +27,8 @@ if (!window.__centroidClicks) {
     if (!layout || !layout.xaxis || !layout.yaxis || !layout._size) return false;
     const px = event.clientX - box.left - layout._size.l, py = event.clientY - box.top - layout._size.t;
     return plot._fullData.some(t => t.meta === 'centroid' && t.visible === true && Array.from(t.x, (x, i) => {
-      const reach = 1.3 * t.marker.size / 2 + ((t.marker.line || {}).width || 0) / 2;
+      const size = t.marker.size[i] ?? t.marker.size;  // one size for all, or one per centroid
+      const reach = 1.3 * size / 2 + ((t.marker.line || {}).width || 0) / 2;
       return Math.abs(layout.xaxis.l2p(x) - px) + Math.abs(layout.yaxis.l2p(t.y[i]) - py) <= reach;
     }).some(Boolean));
   };

@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from centroid_explorer import centroid_csv
-from centroid_explorer.alias_centroids import AliasCentroids
-from centroid_explorer.centroid_csv import CentroidCSVError, Centroids
+from centroid_explorer.centroid_csv import CentroidCSVError
+from centroid_explorer.centroid_set import CentroidSet
 from centroid_explorer.projection.core import quick_layout
 from components import charts
 
@@ -79,7 +79,7 @@ def problem_list(error: CentroidCSVError) -> None:
     )
 
 
-def preview_table(centroids: Centroids) -> None:
+def preview_table(centroids: CentroidSet) -> None:
     shown = min(len(centroids.ids), PREVIEW_ROWS)
     vectors = centroids.vectors[:shown]
     table = pd.DataFrame(
@@ -104,7 +104,7 @@ def preview_table(centroids: Centroids) -> None:
         st.caption(f"First {shown:,} of {len(centroids.ids):,} centroids.")
 
 
-def preview_map(existing: AliasCentroids, uploaded: Centroids) -> None:
+def preview_map(existing: CentroidSet, uploaded: CentroidSet) -> None:
     """The uploaded centroids beside the alias's current ones, laid out together (PCA) so they compare."""
     stacked = uploaded.vectors if not existing.ids else np.vstack([existing.vectors, uploaded.vectors])
     xy = quick_layout(stacked)

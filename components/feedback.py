@@ -6,9 +6,9 @@ from typing import Literal, overload
 
 import streamlit as st
 
-from centroid_explorer.api_messages import describe
 from centroid_explorer.client import CLUSTER_FIELD, Client
 from centroid_explorer.display import markdown_text
+from components.api_errors import describe
 from components.connection import connection_problem, get_client
 from components.pickers import AliasSelection, Selection, current_selection, not_found_in_url
 

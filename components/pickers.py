@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from centroid_explorer.api_messages import describe
 from centroid_explorer.client import APIConnectionError, APIError, AuthenticationError, Client, cluster_aliases, vector_fields
 from centroid_explorer.display import markdown_code
+from components.api_errors import describe
 
 URL_KEYS = ("dataset_id", "vector_field", "alias")
 _SELECTION = "picked_selection"

@@ -7,7 +7,7 @@ import httpx
 import numpy as np
 import pytest
 
-from centroid_explorer import centroid_csv, loading
+from centroid_explorer import centroid_csv, document_import
 from centroid_explorer.checks import FLOAT32_LIMIT, problems_text
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -25,7 +25,7 @@ def server_takes(client, value: float) -> bool:
 
 
 def loader_takes(value: float) -> bool:
-    return loading.check_document("line 1", {"_id": "a", "e_vector_": [value]}, {}, {}) == []
+    return document_import.check_document("line 1", {"_id": "a", "e_vector_": [value]}, {}, {}) == []
 
 
 def csv_takes(value: float) -> bool:

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from centroid_explorer import api_messages, centroid_csv
+from centroid_explorer import centroid_csv
 from centroid_explorer.client import Client, NotFoundError
-from centroid_explorer.endpoint import Endpoint, probe
+from centroid_explorer.endpoint import WRONG_BASE_URL, Endpoint, probe
 from centroid_explorer.server.runner import EmbeddedServer
+from components.api_errors import describe
 
 REPO = Path(__file__).resolve().parents[1]
 CONNECTION_VARIABLES = ("RELEVANCE_BASE_URL", "RELEVANCE_PROJECT", "RELEVANCE_API_KEY", "CENTROID_EXPLORER_DATA")
@@ -289,12 +290,12 @@ def test_the_dashboard_says_the_same_for_a_404_on_the_dataset_list(live_server):
     endpoint = Endpoint(live_server.base_url + "/not-the-api", live_server.project, live_server.api_key)
     with pytest.raises(NotFoundError) as caught:
         probe(endpoint)
-    message = api_messages.describe(caught.value, "Connecting")
-    assert api_messages.WRONG_BASE_URL in message and "Pick another dataset" not in message
+    message = describe(caught.value, "Connecting")
+    assert WRONG_BASE_URL in message and "Pick another dataset" not in message
     # a 404 elsewhere still points at the pickers
     other = NotFoundError("Not found (404) at GET /datasets/x/schema: no dataset 'x'", status=404,
                           endpoint="/datasets/x/schema", method="GET")
-    assert "Pick another dataset" in api_messages.describe(other, "Reading the dataset")
+    assert "Pick another dataset" in describe(other, "Reading the dataset")
 
 
 @pytest.mark.parametrize("suffix", ["/latest", "/latest/", "/v1/"])

@@ -8,25 +8,91 @@ import pandas as pd
 import streamlit as st
 
 from centroid_explorer import metadata
+from centroid_explorer.alias_centroids import centroid_ids
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_view import (
-    RELEVANCE,
-    cluster_names,
-    cluster_of,
-    fetch_centroids,
-    readable_fields,
-    relevance_sample,
-)
-from centroid_explorer.display import markdown_text, one_line
+from centroid_explorer.cluster_sample import RELEVANCE, cluster_of, readable_fields, relevance_sample
+from centroid_explorer.display import cluster_names, markdown_text, one_line
+from centroid_explorer.insight.search import find_similar, matching_fields, snippet
 from centroid_explorer.metrics import LABELS, metric_name
 from components import charts
 from components.connection import connection_id
 from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
+from components.insight import load_members, outliers_section
 from components.metadata_form import cluster_label_editor
 
 PAGE_SIZES = [10, 20, 50, 100]
 HISTOGRAM_MEMBERS = 2000  # per cluster, spread over its ranking
 TITLE_CHARS = 80  # a cluster's name in an expander's title
+
+TOOLS = ["Search the text", "Find similar", "Outliers and likely mis-assigned"]
+SEARCH_ROWS = 500  # matches shown at most
+HIGHLIGHT = "background-color: rgba(255, 200, 0, 0.35)"
+
+
+def search_results(members, query: str, labels: dict[str, str]) -> None:
+    """The members whose text contains `query`, the matching cells highlighted (as text: cells are never markup)."""
+    rows, matched_cells = [], []
+    for document_id, index, fields in zip(members.ids, members.cluster_index, members.fields, strict=True):
+        found = matching_fields(fields, query)
+        if found:
+            cluster_id = members.cluster_ids[index]
+            fixed = {"_id": document_id, "cluster": labels.get(cluster_id, cluster_id), "match": snippet(fields[found[0]], query)}
+            rows.append(with_fields(fixed, fields))
+            matched_cells.append([f" {name}" if name in fixed else name for name in found])
+    read = f"{len(members.ids):,} members" + ("" if members.exact else f" read of {int(members.sizes.sum()):,}")
+    if not rows:
+        st.info(f"No text field of the {read} contains it.", icon=":material/search_off:")
+        return
+    shown_rows = rows[:SEARCH_ROWS]
+    st.caption(f"{len(rows):,} of the {read} match" + (f"; the first {SEARCH_ROWS} are shown" if len(rows) > SEARCH_ROWS else ""))
+    frame = pd.DataFrame(shown_rows)
+    styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for position, found in enumerate(matched_cells[:SEARCH_ROWS]):
+        styles.loc[position, [name for name in found if name in styles.columns]] = HIGHLIGHT
+    st.dataframe(frame.style.apply(lambda _: styles, axis=None), hide_index=True, key="search_results", column_config={
+        "match": st.column_config.TextColumn(help="The first match, between » and «"),
+    })
+
+
+@st.cache_data(ttl=300, show_spinner="Comparing the document with the members of the nearest clusters…", max_entries=8)
+def load_similar(_client, connection: str, selection, chosen: list[str], metric: str, page_size: int, page: int, document_id: str):
+    answer = _client.centroids.documents(
+        selection.dataset_id, chosen, selection.vector_field, alias=selection.alias, page_size=page_size, page=page,
+        include_vector=True, similarity_metric=metric,
+    )
+    document = next((d for d in answer.get("results", []) if str(d.get("_id")) == document_id), None)
+    if document is None or document.get(selection.vector_field) is None:
+        return None
+    return find_similar(_client, selection.dataset_id, selection.vector_field, selection.alias,
+                        document[selection.vector_field], metric, exclude_id=document_id)
+
+
+def similar_results(similar, labels: dict[str, str], metric: str) -> None:
+    if similar is None:
+        st.info("That document has no vector, or it left this page meanwhile.", icon=":material/info:")
+        return
+    shown = LABELS[metric]
+    if similar.exact:
+        st.caption(f"Nearest of all {similar.read:,} members of the {similar.clusters:,} clusters.")
+    else:
+        st.caption(f"Nearest among the {similar.read:,} members of the {similar.clusters_searched:,} clusters (of "
+                   f"{similar.clusters:,}) whose centroids are nearest to the document: where its neighbours are likely.")
+    if not similar.results:
+        st.info("No other member to compare it with.", icon=":material/info:")
+        return
+    frame = pd.DataFrame([
+        with_fields({"_id": n.document_id, "cluster": labels.get(n.cluster_id, n.cluster_id), "score": n.score}, n.fields)
+        for n in similar.results
+    ])
+    st.dataframe(frame, hide_index=True, key="similar_results",
+                 column_config={"score": st.column_config.NumberColumn(shown.score, format="%.4f", help=shown.closer)})
+
+
+def with_fields(fixed: dict, fields: dict) -> dict:
+    """A table row: the page's own columns, then the document's fields (one named like a column of ours is
+    shown with a leading space, so it neither replaces nor hides it)."""
+    return fixed | {(f" {name}" if name in fixed else name): value for name, value in fields.items()}
+
 
 st.title(":material/article: Cluster documents")
 selection = require_selection()
@@ -35,7 +101,7 @@ client = require_client()
 
 @st.cache_data(ttl=300, show_spinner="Listing the clusters…")
 def load_cluster_ids(_client, connection: str, dataset_id: str, vector_field: str, alias: str) -> list[str]:
-    return fetch_centroids(_client, dataset_id, vector_field, alias)[0]
+    return centroid_ids(_client, dataset_id, vector_field, alias)
 
 
 try:
@@ -134,6 +200,35 @@ st.dataframe(
         shown.score, format="%.4f", help=f"{shown.name} to the document's centroid ({shown.closer})",
     )},
 )
+
+# One tool at a time (not tabs): a tool's table is read and drawn only when it is open.
+tool = st.radio("Look closer", TOOLS, horizontal=True, key="documents_tool")
+if tool == TOOLS[0]:
+    query = st.text_input("Search the members' text", key="documents_search", placeholder="a word or a phrase",
+                          help="Plain text, any case, in every text field of the chosen clusters' members.")
+    if query.strip():
+        try:
+            texts = load_members(client, connection_id(), selection, metric, tuple(chosen), include_vector=False)
+        except APIError as err:
+            show_api_error(err, "Reading the members' text")
+        else:
+            search_results(texts, query, labels)
+elif tool == TOOLS[1]:
+    on_page = [str(doc.get("_id")) for doc in answer.get("results", [])]
+    target = st.selectbox("Documents similar to", on_page, index=None, key="documents_similar_to",
+                          format_func=one_line, placeholder="choose a document of this page")
+    if target is not None:
+        try:
+            similar = load_similar(client, connection_id(), selection, chosen, metric, page_size, page, target)
+        except APIError as err:
+            show_api_error(err, "Finding similar documents")
+        else:
+            similar_results(similar, labels, metric)
+else:
+    try:
+        outliers_section(client, selection, metric, tuple(chosen), labels, key="documents_outliers")
+    except APIError as err:
+        show_api_error(err, "Reading the members")
 
 
 @st.cache_data(ttl=300, show_spinner="Reading the members' similarity to their centroid…")

@@ -1,81 +1,128 @@
-"""Cluster map: centroids and a representative sample of each cluster's documents, in 2D."""
+"""Cluster map: every document of the alias in 2D (a stated sample past a cap), centroids on top,
+a cluster found by name and highlighted, its sizes and its nearest neighbours below."""
 
 from __future__ import annotations
 
+import time
+
+import numpy as np
 import streamlit as st
 
 from centroid_explorer import metadata
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_view import RELEVANCE, cluster_names, fetch_cluster_sample, hover_texts
-from centroid_explorer.display import markdown_text
-from centroid_explorer.metrics import LABELS, centroid_similarity, metric_name
+from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, RELEVANCE, ClusterSample, fetch_cluster_sample
+from centroid_explorer.display import cluster_names, markdown_text
+from centroid_explorer.fetches import Fetches, Stopped
+from centroid_explorer.metrics import LABELS, metric_name, nearest_centroids, similarity
 from components import charts
 from components.centroid_clicks import centroid_clicks
 from components.connection import connection_id
 from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
+from components.hover import hover_texts
 from components.pickers import URL_KEYS
 from components.warmup import projection_engine
 
 REFINE_POLL_S = 1.0
+NEIGHBOURS = 25  # clusters in the heatmap past charts.LABELLED_CLUSTERS: the focused one and its nearest
+SAMPLE_TTL_S = 1800  # outlives the longest fetch, so a large one is never started over on its own
+MOVE_LINK_MAX = 500  # documents handed to the Curate page in its URL
 
 st.title(":material/scatter_plot: Cluster map")
 selection = require_selection()
 client = require_client()
 
-controls = st.columns([2, 2, 3])
-per_cluster = controls[0].select_slider(
-    "Documents per cluster", options=[10, 20, 50, 100, 200, 500], value=50, key="map_per_cluster",
-    help="A sample spread evenly over each cluster's ranking, from its closest members to its farthest.",
+controls = st.columns([2, 2, 4, 2], vertical_alignment="bottom")
+cap = controls[0].selectbox(
+    "Documents on the map", DOCUMENT_CAPS, index=DOCUMENT_CAPS.index(DEFAULT_CAP), format_func=lambda n: f"up to {n:,}",
+    key="map_documents", help="Every document is drawn up to this many; past it, a sample spread evenly from each "
+    "cluster's closest members to its farthest. More documents take longer to fetch and to lay out.",
 )
 metric = controls[1].selectbox(
     "Similarity metric", list(LABELS), format_func=metric_name, key="similarity_metric", persist_state="session",
     help="Orders members by closeness to their centroid, and shapes the map and the similarity heatmap.",
 )
-with controls[2].popover("Projection settings", icon=":material/tune:"):
+with controls[3].popover("Projection", icon=":material/tune:"):
     n_neighbors = st.slider("Neighbours", 2, 100, 15, help="UMAP's n_neighbors: larger keeps more global structure.")
     min_dist = st.slider("Minimum distance", 0.0, 0.99, 0.1, 0.01, help="UMAP's min_dist: smaller packs clusters tighter.")
     reproducible = st.checkbox("Reproducible layout", help="A fixed seed gives the same map every time, but fits ~2x slower.")
 
 
-@st.cache_data(ttl=300, show_spinner="Fetching the centroids and a sample of each cluster's documents…")
-def load_sample(_client, connection: str, dataset_id: str, vector_field: str, alias: str, per_cluster: int, metric: str):
-    return fetch_cluster_sample(_client, dataset_id, vector_field, alias, per_cluster, metric)
+@st.cache_resource(show_spinner=False)
+def sample_fetches() -> Fetches:
+    """One per process: a fetch goes on (and is found again) when its page is left."""
+    return Fetches(ttl=SAMPLE_TTL_S)
 
 
+@st.cache_data(ttl=SAMPLE_TTL_S, max_entries=4, show_spinner=False)
+def load_hover(_sample: ClusterSample, key: tuple, labels: dict[str, str]) -> np.ndarray:
+    return hover_texts(_sample, labels, metric)
+
+
+key = (connection_id(), selection.dataset_id, selection.vector_field, selection.alias, cap, metric)
+fetch = sample_fetches().start(key, lambda progress: fetch_cluster_sample(
+    client, selection.dataset_id, selection.vector_field, selection.alias, cap, metric, progress=progress
+))
+if not fetch.future.done():
+    if st.button("Stop fetching", icon=":material/stop_circle:"):
+        fetch.stop()
+        st.info("Stopped. Choose fewer documents on the map; any change on this page fetches again.", icon=":material/info:")
+        st.stop()
+    bar = st.progress(0.0, text="Fetching the centroids…")
+    while not fetch.future.done():
+        if fetch.total:
+            bar.progress(min(fetch.done / fetch.total, 1.0), text=f"Fetching documents: {fetch.done:,} of {fetch.total:,}…")
+        else:
+            bar.progress(0.0, text="Fetching the centroids…")
+        time.sleep(0.25)
+    bar.empty()
 try:
-    sample = load_sample(
-        client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias, per_cluster, metric
-    )
+    sample = fetch.future.result()
     labels = {cid: notes.label for cid, notes in metadata.cluster_notes(
         metadata.load(client, selection.dataset_id, selection.vector_field, selection.alias)
     ).items() if notes.label}
 except APIError as err:
     show_api_error(err, "Loading the map")
     st.stop()
+except (Stopped, ValueError) as err:
+    st.error(f"The map's documents could not be read: {markdown_text(err)}", icon=":material/error:")
+    st.stop()
 
-if not sample.cluster_ids:
+k = len(sample.cluster_ids)
+if not k:
     show_no_centroids(selection)
     st.stop()
-
-total = int(sample.sizes.sum())
-if total == 0:
-    st.caption(f"{len(sample.cluster_ids)} clusters · no documents")
+if sample.total == 0:
+    st.caption(f"{k:,} clusters · no documents")
     show_no_members(selection)
     st.stop()
-st.caption(
-    f"{len(sample.cluster_ids)} clusters · {total:,} documents · showing {sample.sampled:,} "
-    f"({sample.sampled / max(total, 1):.0%}), taken along each cluster's ranking from closest to farthest"
+names = cluster_names(sample.cluster_ids, labels)
+shown_what = (
+    f"all {sample.drawn:,} drawn" if sample.complete
+    else f"drawing {sample.drawn:,} ({sample.drawn / sample.total:.0%}), spread evenly from each cluster's closest "
+    "members to its farthest; sizes are estimated from them"
+)
+unplaced = f" · {sample.unplaced:,} assigned to clusters without a centroid, not drawn" if sample.unplaced else ""
+st.caption(f"{k:,} clusters · {sample.total:,} documents · {shown_what}{unplaced}")
+
+linked = st.query_params.get("cluster_id")  # a link from another page ("Show on the map") names one cluster
+if linked in sample.cluster_ids and st.session_state.get("map_linked") != linked:
+    st.session_state["map_cluster"] = sample.cluster_ids.index(linked)
+    st.session_state["map_linked"] = linked  # once: the finder is the user's again afterwards
+highlighted = controls[2].selectbox(
+    "Find a cluster", range(k), format_func=lambda i: names[i], index=None, key="map_cluster",
+    placeholder=f"type to search {k:,} clusters by label or id",
+    help="Highlights the cluster on the map, and centres the similarity heatmap on it.",
 )
 
 try:
     job = projection_engine().submit(
-        sample.document_vectors, centroids=sample.centroids, metric=metric, n_neighbors=n_neighbors,
+        sample.document_vectors, centroids=sample.centroids.vectors, metric=metric, n_neighbors=n_neighbors,
         min_dist=min_dist, random_state=42 if reproducible else None,
     )
 except ValueError as err:
     st.error(f"These vectors cannot be drawn: {markdown_text(err)}", icon=":material/error:")
     st.stop()
-hover = hover_texts(sample, labels, metric)
+hover = load_hover(sample, key, labels)
 
 
 def open_cluster(cluster_id: str) -> None:
@@ -83,57 +130,73 @@ def open_cluster(cluster_id: str) -> None:
     st.switch_page("views/cluster_documents.py", query_params={**params, "cluster_id": cluster_id})
 
 
-def map_panel(polling: bool) -> None:
-    layout = job.layout()
-    if polling and layout.refined:
-        st.rerun(scope="app")  # the UMAP layout is ready: redraw once, and stop polling
-    if job.error is not None:
-        st.warning(f"The UMAP layout failed ({markdown_text(job.error)}); showing the PCA layout.", icon=":material/warning:")
-    elif not layout.refined:
-        st.info(
-            "**Refining layout…** This is a quick PCA preview; the UMAP layout replaces it when ready "
-            "(the first one after a start takes longer while UMAP compiles).", icon=":material/hourglass_top:"
-        )
-    figure, traces = charts.cluster_map(sample, layout, labels, hover)
-    event = st.plotly_chart(
-        figure, key="cluster_map", on_select="rerun", selection_mode=("points", "box", "lasso"),
-        config={"displaylogo": False},
+layout = job.layout()
+if job.error is not None:
+    st.warning(f"The UMAP layout failed ({markdown_text(job.error)}); showing the PCA layout.", icon=":material/warning:")
+elif not layout.refined:
+    st.info(
+        f"**Refining layout…** This is a quick PCA preview of {sample.drawn:,} documents; the UMAP layout replaces it "
+        "when ready (the first one after a start takes longer while UMAP compiles).", icon=":material/hourglass_top:"
     )
-    points = event.selection.points if event else []
-    clicked = [traces.cluster_of_trace[p["curve_number"]] for p in points if traces.is_centroid_trace[p["curve_number"]]]
-    if len(points) == 1 and clicked:
-        open_cluster(clicked[0])
-    rows = [int(traces.rows_of_trace[p["curve_number"]][p["point_index"]])
-            for p in points if not traces.is_centroid_trace[p["curve_number"]]]
-    if rows:
-        st.subheader(f"{len(rows)} selected documents")
-        chosen = sample.documents.iloc[sorted(set(rows))].copy()
-        chosen.insert(1, "label", chosen["cluster_id"].map(lambda c: labels.get(c, "")))
-        chosen[RELEVANCE] = LABELS[metric].shown(chosen[RELEVANCE])
-        st.dataframe(chosen, hide_index=True, column_config={
-            RELEVANCE: st.column_config.NumberColumn(LABELS[metric].score, format="%.3f"),
-            "cluster_id": st.column_config.TextColumn("cluster"),
-        })
+
+    @st.fragment(run_every=REFINE_POLL_S)
+    def wait_for_layout() -> None:
+        """Cheap polling: nothing is redrawn until the layout changes."""
+        if job.done():
+            st.rerun(scope="app")
+
+    wait_for_layout()
+
+centroid_clicks()
+figure, traces = charts.cluster_map(sample, layout, labels, hover, highlighted)
+event = st.plotly_chart(
+    figure, key="cluster_map", on_select="rerun", selection_mode=("points", "box", "lasso"), config={"displaylogo": False},
+)
+points = event.selection.points if event else []
+clicked = [sample.cluster_ids[p["point_index"]] for p in points if traces.role(p["curve_number"]) == "centroids"]
+if len(points) == 1 and clicked:
+    open_cluster(clicked[0])
+rows = sorted({traces.row(p["curve_number"], p["point_index"]) for p in points if traces.role(p["curve_number"]) != "centroids"})
+if rows:
+    st.subheader(f"{len(rows)} selected documents")
+    chosen = sample.documents.iloc[rows].copy()
+    chosen.insert(1, "label", chosen["cluster_id"].map(lambda c: labels.get(c, "")))
+    chosen[RELEVANCE] = LABELS[metric].shown(chosen[RELEVANCE])
+    st.dataframe(chosen, hide_index=True, column_config={
+        RELEVANCE: st.column_config.NumberColumn(LABELS[metric].score, format="%.3f"),
+        "cluster_id": st.column_config.TextColumn("cluster"),
+    })
+    if len(rows) <= MOVE_LINK_MAX and st.button("Move these documents to another cluster…", icon=":material/move_item:"):
+        params = {key: getattr(selection, key) for key in URL_KEYS}
+        st.switch_page("views/curate.py", query_params={**params, "document_id": chosen["_id"].tolist()})
+    elif len(rows) > MOVE_LINK_MAX:
+        st.caption(f"Select at most {MOVE_LINK_MAX} documents to move them to another cluster.")
+else:
+    st.caption(
+        "Click a centroid (◆) to open its cluster, or a point to list its document. To list many, choose "
+        "Box or Lasso select in the chart's toolbar and drag over points; drag to zoom, double-click to zoom out."
+    )
+
+sizes_column, similarity_column = st.columns(2, gap="medium")
+with sizes_column:
+    estimated = not sample.complete
+    st.plotly_chart(charts.cluster_sizes(sample.cluster_ids, labels, sample.sizes, estimated), key="sizes")
+    if k > charts.LABELLED_CLUSTERS:
+        st.plotly_chart(charts.size_distribution(sample.sizes, estimated), key="size_distribution")
+with similarity_column:
+    centroids = sample.centroids.vectors
+    if k <= charts.LABELLED_CLUSTERS:
+        shown = np.arange(k)
+        title = f"{LABELS[metric].name} between centroids"
     else:
-        st.caption(
-            "Click a centroid (◆) to open its cluster, or a point to list its document. To list many, choose "
-            "Box or Lasso select in the chart's toolbar and drag over points; drag to zoom, double-click to zoom out."
-        )
-
-
-map_column, side_column = st.columns([3, 2], gap="medium")
-with map_column:
-    centroid_clicks()
-    polling = not job.done()
-    st.fragment(map_panel, run_every=REFINE_POLL_S if polling else None)(polling)
-with side_column:
-    st.plotly_chart(charts.cluster_sizes(sample.cluster_ids, labels, sample.sizes), key="sizes")
+        focus = highlighted if highlighted is not None else int(np.argmax(sample.sizes))
+        shown = nearest_centroids(centroids, focus, metric, NEIGHBOURS)
+        which = "the found" if highlighted is not None else "the largest"
+        title = f"{LABELS[metric].name}: {which} cluster and its {len(shown) - 1} nearest"
     st.plotly_chart(
-        charts.centroid_similarity(sample.cluster_ids, labels, centroid_similarity(sample.centroids, metric), metric),
+        charts.centroid_similarity([sample.cluster_ids[i] for i in shown], labels,
+                                   similarity(centroids[shown], centroids[shown], metric), metric, title),
         key="similarity",
     )
-    names = cluster_names(sample.cluster_ids, labels)
-    target = st.selectbox("Open a cluster's documents", range(len(names)), format_func=lambda i: names[i], index=None,
-                          placeholder="choose a cluster")
-    if target is not None:
-        open_cluster(sample.cluster_ids[target])
+    if highlighted is not None and st.button("Open the found cluster's documents", icon=":material/article:"):
+        open_cluster(sample.cluster_ids[highlighted])

@@ -13,14 +13,14 @@ import streamlit as st
 
 from centroid_explorer import centroid_csv
 from centroid_explorer.alias_centroids import (
-    AliasCentroids,
     AliasExistsError,
     ReplaceIncompleteError,
     centroid_ids,
     read_centroids,
     upload,
 )
-from centroid_explorer.centroid_csv import CentroidCSVError, Centroids
+from centroid_explorer.centroid_csv import CentroidCSVError
+from centroid_explorer.centroid_set import CentroidSet
 from centroid_explorer.client import APIError, Client
 from components.connection import connection_id
 from components.csv_upload import format_help, preview_map, preview_table, problem_list
@@ -33,7 +33,7 @@ _OPEN_MAP = "upload_open_map"  # set by the "open on the map" button; acted on i
 
 
 @st.cache_data(ttl=30, show_spinner="Reading the current centroids…")
-def _current_centroids(_client: Client, connection: str, dataset_id: str, vector_field: str, alias: str) -> AliasCentroids:
+def _current_centroids(_client: Client, connection: str, dataset_id: str, vector_field: str, alias: str) -> CentroidSet:
     return read_centroids(_client, dataset_id, vector_field, alias)
 
 
@@ -52,7 +52,7 @@ client = require_client()
 file_stem = f"{selection.dataset_id}-{selection.vector_field.removesuffix('_vector_')}"
 
 try:
-    existing = AliasCentroids.empty() if selection.alias is None else _current_centroids(
+    existing = CentroidSet.empty() if selection.alias is None else _current_centroids(
         client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias
     )
 except APIError as err:
@@ -93,7 +93,7 @@ if uploaded_file is None:
         icon=":material/upload_file:",
     )
 else:
-    centroids: Centroids | None
+    centroids: CentroidSet | None
     try:
         centroids = centroid_csv.parse(uploaded_file.getvalue(), dimension)
     except CentroidCSVError as error:

@@ -15,7 +15,7 @@ from ._session import Session, path_segment, query_params
 _BASE = "/services/cluster/centroids"
 
 
-class Centroids:
+class CentroidEndpoints:
     def __init__(self, session: Session):
         self._session = session
 

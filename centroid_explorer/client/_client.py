@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from ..config import CONNECTION_VARIABLES, connection_settings
-from ._centroids import Centroids
+from ._centroids import CentroidEndpoints
 from ._datasets import Datasets
 from ._session import Session
 
@@ -107,7 +107,7 @@ class Client:
             deadline=deadline,
             transport=transport,
         )
-        self.centroids = Centroids(self._session)
+        self.centroids = CentroidEndpoints(self._session)
         self.datasets = Datasets(self._session)
 
     @classmethod

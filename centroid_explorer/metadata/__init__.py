@@ -25,12 +25,15 @@ from centroid_explorer.metadata._edits import (
 from centroid_explorer.metadata._model import (
     CLUSTERS,
     DESCRIPTION,
+    LABEL,
     MAX_ALIAS_DESCRIPTION,
     MAX_CLUSTER_DESCRIPTION,
     MAX_LABEL,
     MAX_TAG,
     MAX_TAGS,
     MISSING,
+    RUN,
+    TAGS,
     ClusterNotes,
     Problem,
     alias_description,
@@ -47,8 +50,8 @@ from centroid_explorer.metadata._model import (
 )
 
 __all__ = [
-    "CLUSTERS", "DESCRIPTION", "MAX_ALIAS_DESCRIPTION", "MAX_CLUSTER_DESCRIPTION", "MAX_LABEL", "MAX_TAG", "MAX_TAGS",
-    "MISSING", "Change", "ClusterFilter", "ClusterNotes", "Conflict", "Draft", "Edits", "FreeField",
+    "CLUSTERS", "DESCRIPTION", "LABEL", "MAX_ALIAS_DESCRIPTION", "MAX_CLUSTER_DESCRIPTION", "MAX_LABEL", "MAX_TAG", "MAX_TAGS",
+    "MISSING", "RUN", "TAGS", "Change", "ClusterFilter", "ClusterNotes", "Conflict", "Draft", "Edits", "FreeField",
     "InvalidMetadataError", "MergeResult", "Order", "Problem", "SaveResult", "Show", "Side", "StoredChanged",
     "alias_description", "apply", "cluster_notes", "diff", "edits_from", "find_clusters", "load", "merge",
     "natural_key", "notes_for", "read", "resolve", "run_info", "show_path", "show_value", "tags_in", "validate",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+
+import numpy as np
+import pytest
 
 from tests.hostile import as_read
 
@@ -18,12 +23,19 @@ def _param(at, key: str) -> str:
     return value[0] if isinstance(value, list) else value
 
 
-def _shown_in(caption: str) -> int:
-    return int(re.search(r"showing ([\d,]+)", caption).group(1).replace(",", ""))
+def _drawn(at) -> int:
+    return int(re.search(r"(?:all|drawing) ([\d,]+)", _map_caption(at)).group(1).replace(",", ""))
 
 
-def _shown(at) -> int:
-    return _shown_in(_map_caption(at))
+def _values(array) -> list:
+    """A figure's array as plotly sends it: a list, or numpy's bytes in base64."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return array
+
+
+def _figures(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def _map_caption(at) -> str:
@@ -34,8 +46,11 @@ def test_map_runs_on_the_demo_data(app_page):
     at = app_page()
     assert not at.exception
     assert [s.value for s in at.sidebar.selectbox] == [DEMO_DATASET, DEMO_VECTOR_FIELD, DEMO_ALIAS]
-    assert _map_caption(at).startswith("10 clusters · 1,797 documents")
+    assert _map_caption(at).startswith("10 clusters · 1,797 documents · all 1,797 drawn")
     assert len(at.get("plotly_chart")) == 3  # the map, cluster sizes, centroid similarity
+    the_map = _figures(at)[0]
+    assert [trace["meta"] for trace in the_map["data"]] == ["document", "centroid"]  # not two traces per cluster
+    assert len(_values(the_map["data"][0]["x"])) == 1797 and all(the_map["data"][1]["text"])  # every centroid named
 
 
 def test_switching_dataset_redraws_the_map_and_the_url(app_page):
@@ -111,13 +126,56 @@ def test_a_vector_field_without_centroids_says_to_upload_some(app_page, demo_cli
     assert [link.label for link in at.main.get("page_link")] == ["Upload centroids"]
 
 
-def test_fewer_documents_per_cluster_draws_a_smaller_sample(app_page):
+def test_fewer_documents_on_the_map_draws_a_stated_sample(app_page):
     at = app_page()
-    before = _map_caption(at)
-    at.main.select_slider[0].set_value(10)
+    _by_label(at.main.selectbox, "Documents on the map").set_value(1_000)
     at.run()
     assert not at.exception
-    assert 90 <= _shown(at) <= 100 < _shown_in(before)  # about 10 of each of the 10 clusters
+    assert 950 <= _drawn(at) <= 1_000 and "sizes are estimated" in _map_caption(at)  # the last page may be short
+    assert "estimated from the sample" in _figures(at)[1]["layout"]["title"]["text"]
+
+
+@pytest.fixture(scope="module")
+def many_clusters(demo_client):
+    """60 clusters of 2 to 61 members (cluster c59 the largest), in 4 dimensions."""
+    rng = np.random.default_rng(3)
+    dataset, field, alias = "many-clusters", "v_vector_", "k60"
+    centres = rng.normal(size=(60, 4)).astype(np.float32)
+    documents = [
+        {"_id": f"d{c}-{i}", field: (centres[c] + rng.normal(0, 0.01, 4)).tolist(), "_cluster_": {field: {alias: f"c{c}"}}}
+        for c in range(60) for i in range(c + 2)
+    ]
+    demo_client.datasets.bulk_insert(dataset, documents)
+    demo_client.centroids.insert(dataset, [{"_id": f"c{c}", field: centres[c].tolist()} for c in range(60)], field, alias)
+    return dict(dataset_id=dataset, vector_field=field, alias=alias)
+
+
+def test_many_clusters_name_a_few_and_show_the_largest_smallest_and_nearest(app_page, many_clusters):
+    at = app_page(**many_clusters)
+    assert not at.exception
+    the_map, sizes, distribution, heatmap = _figures(at)
+    assert len(the_map["data"]) == 2 and the_map["layout"]["showlegend"] is False
+    named = [text for text in the_map["data"][1]["text"] if text]
+    assert len(named) == 10 and "c59" in named  # the largest ten, not sixty labels in a pile
+    assert sizes["layout"]["title"]["text"] == "The 10 largest and 10 smallest of 60 clusters"
+    assert sizes["data"][0]["customdata"][0] == "c59" and sizes["data"][0]["customdata"][-1] == "c0"
+    assert distribution["data"][0]["type"] == "histogram"
+    assert "the largest cluster and its 24 nearest" in heatmap["layout"]["title"]["text"]
+    assert heatmap["data"][0]["z"]["shape"] == "25, 25" and heatmap["layout"]["yaxis"]["ticktext"][0] == "c59"
+
+
+def test_a_found_cluster_is_highlighted_and_centres_the_heatmap(app_page, many_clusters):
+    at = app_page(**many_clusters)
+    finder = _by_label(at.main.selectbox, "Find a cluster")
+    finder.set_value(finder.options.index("c7"))
+    at.run()
+    assert not at.exception
+    the_map, _, _, heatmap = _figures(at)
+    highlight = the_map["data"][1]
+    assert highlight["name"] == "highlighted" and len(_values(highlight["x"])) == 9  # c7 has 9 members
+    assert "c7" in [text for text in the_map["data"][2]["text"] if text]
+    assert heatmap["layout"]["yaxis"]["ticktext"][0] == "c7" and "the found cluster" in heatmap["layout"]["title"]["text"]
+    assert [b.label for b in at.button] == ["Open the found cluster's documents"]
 
 
 def test_each_metric_draws_without_error(app_page):
@@ -127,3 +185,11 @@ def test_each_metric_draws_without_error(app_page):
         at.run()
         assert not at.exception, metric
         assert not at.main.error, metric
+
+
+def test_a_link_naming_a_cluster_opens_the_map_with_it_found(app_page, many_clusters):
+    at = app_page(**many_clusters, cluster_id="c12")
+    assert not at.exception
+    finder = _by_label(at.main.selectbox, "Find a cluster")
+    assert finder.value == finder.options.index("c12")
+    assert _figures(at)[0]["data"][1]["name"] == "highlighted"

@@ -19,12 +19,13 @@ VIEW = f"/?dataset_id={DATASET}&vector_field={FIELD}&alias={ALIAS}"
 MAP = ".st-key-cluster_map .js-plotly-plot"
 MAP_DRAWN = f"() => {{ const p = document.querySelector({MAP!r}); return !!(p && p._fullData && p._fullData.length); }}"
 UMAP_TIMEOUT_MS = 400_000  # a fresh process compiles UMAP first; generous, never a sleep
-# Where each trace's points are on the page: [{x, y, centroid, cluster}]; centroids carry their label as text.
+# Where each trace's points are on the page: [{x, y, centroid, cluster}] (`customdata`: each point's cluster).
 MAP_POINTS = """(selector) => {
     const plot = document.querySelector(selector), layout = plot._fullLayout, box = plot.getBoundingClientRect();
+    const ids = plot._fullData.find(t => t.meta === 'centroid').customdata;
     return plot._fullData.flatMap(t => Array.from(t.x, (x, i) => ({
         x: box.left + layout._size.l + layout.xaxis.l2p(x), y: box.top + layout._size.t + layout.yaxis.l2p(t.y[i]),
-        centroid: t.mode !== 'markers', cluster: t.legendgroup,
+        centroid: t.meta === 'centroid', cluster: t.meta === 'centroid' ? t.customdata[i] : ids[t.customdata[i]],
     })));
 }"""
 # Spots on a 20 px diamond (corners 13 px from its centre): the centre and points towards its corners.
@@ -51,6 +52,7 @@ def _open_map(page, url, wait_for_app) -> list[dict]:
     assert page.get_by_text("The UMAP layout failed").count() == 0
     page.wait_for_function(MAP_DRAWN)
     wait_for_app(page)
+    page.locator(MAP).scroll_into_view_if_needed()  # positions are read in the viewport: no scroll after
     return page.evaluate(MAP_POINTS, MAP)
 
 

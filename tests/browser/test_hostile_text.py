@@ -71,8 +71,8 @@ def test_the_map_draws_hostile_names_as_text(page, hostile_app, wait_for_app, sa
     wait_for_app(page)
     assert_no_traceback(page)
     _assert_nothing_rendered_from_data(page)
-    legend = page.locator(".st-key-cluster_map .legendtext").all_text_contents()
-    assert HOSTILE[:39] + "…" in legend and "007" in legend and "1e3" in legend and "' '" in legend
+    named = page.locator(".st-key-cluster_map .textpoint text").all_text_contents()  # the centroids' names
+    assert HOSTILE[:29] + "…" in named and "007" in named and "1e3" in named and "' '" in named
     sizes_ticks = page.locator(".js-plotly-plot").nth(1).locator(".ytick text").all_text_contents()
     assert len(sizes_ticks) == len(CLUSTER_IDS)  # one tick per cluster: "7" and "007" are not one number
     save_screenshot(page, "hostile-map", full_page=False)

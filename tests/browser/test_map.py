@@ -13,18 +13,18 @@ MAP = ".st-key-cluster_map .js-plotly-plot"
 REFINING = "Refining layout"
 UMAP_TIMEOUT_MS = 300_000  # a cold first UMAP fit compiles numba code; generous, never a sleep
 
-# Points of the map's document traces (mode "markers"; centroids are "markers+text"). The numpy
-# arrays arrive base64-encoded in `data`; `_fullData` holds what plotly decoded and drew.
+# Points of the map's document trace (meta "document"). The numpy arrays arrive base64-encoded in
+# `data`; `_fullData` holds what plotly decoded and drew.
 COUNT_DOCUMENT_POINTS = """(selector) => {
     const plot = document.querySelector(selector);
-    return plot._fullData.filter(t => t.mode === 'markers').reduce((n, t) => n + t._length, 0);
+    return plot._fullData.filter(t => t.meta === 'document').reduce((n, t) => n + t._length, 0);
 }"""
 MAP_DRAWN = f"() => {{ const p = document.querySelector({MAP!r}); return !!(p && p.data && p.data.length); }}"
 
 
 def _shown(page) -> int:
-    caption = page.get_by_text(re.compile(r"clusters · .* documents · showing")).inner_text()
-    return int(re.search(r"showing ([\d,]+)", caption).group(1).replace(",", ""))
+    caption = page.get_by_text(re.compile(r"clusters · .* documents · (all|drawing)")).inner_text()
+    return int(re.search(r"(?:all|drawing) ([\d,]+)", caption).group(1).replace(",", ""))
 
 
 def _wait_refined(page) -> None:
@@ -44,6 +44,7 @@ def test_map_draws_every_sampled_point_and_hover_shows_the_document(
     drawn = page.evaluate(COUNT_DOCUMENT_POINTS, MAP)
     assert drawn == _shown(page) > 0
 
+    page.locator(MAP).scroll_into_view_if_needed()
     # Hover a document at its pixel position, as a user would: one outside every diamond (inside
     # one, the centroid on top takes the hover and the click).
     points = page.evaluate(MAP_POINTS, MAP)
@@ -61,13 +62,9 @@ def test_map_draws_every_sampled_point_and_hover_shows_the_document(
 
 
 def test_a_large_sample_is_drawn_in_webgl_with_every_point(page, app_url, wait_for_app, assert_no_traceback):
-    """Past charts.SVG_MAX_POINTS the map switches from SVG to WebGL; every sampled point is still drawn.
+    """Past charts.SVG_MAX_POINTS the map switches from SVG to WebGL; every document is still drawn.
     The text demo, as the digits one has fewer documents than that."""
     page.goto(app_url + "/?dataset_id=python-docs&vector_field=text_vector_&alias=kmeans-12")
-    page.wait_for_function(MAP_DRAWN)
-    wait_for_app(page)
-    page.get_by_role("slider").first.press("End")  # "Documents per cluster" to its largest, 500
-    # The chart element is replaced while the page reruns: look it up null-safe until the new one is drawn.
     page.wait_for_function(f"() => document.querySelector({MAP!r})?._fullData?.[0]?.type === 'scattergl'")
     wait_for_app(page)
     assert_no_traceback(page)
@@ -121,14 +118,15 @@ def test_fresh_start_shows_the_map_at_once_then_umap_and_reopens_final(
 
 
 # Pixel positions on the page of the map's points: `(selector) => [{x, y, id, centroid, cluster}, ...]`.
-# Document ids come from their hover text; centroids carry their cluster id as legend group.
+# Document ids come from their hover text; `customdata` holds each point's cluster (an id, or a centroid's position).
 MAP_POINTS = """(selector) => {
     const plot = document.querySelector(selector), layout = plot._fullLayout, box = plot.getBoundingClientRect();
+    const ids = plot._fullData.find(t => t.meta === 'centroid').customdata;
     return plot._fullData.flatMap(t => Array.from(t.x, (x, i) => ({
         x: box.left + layout._size.l + layout.xaxis.l2p(x),
         y: box.top + layout._size.t + layout.yaxis.l2p(t.y[i]),
-        id: t.mode === 'markers' ? t.text[i].match(/digit-\\d+/)[0] : null,
-        centroid: t.mode !== 'markers', cluster: t.legendgroup,
+        id: t.meta === 'document' ? t.text[i].match(/digit-\\d+/)[0] : null,
+        centroid: t.meta === 'centroid', cluster: t.meta === 'centroid' ? t.customdata[i] : ids[t.customdata[i]],
     })));
 }"""
 
@@ -140,6 +138,7 @@ def _open_refined_map(page, app_url, wait_for_app) -> list[dict]:
     _wait_refined(page)
     page.wait_for_function(MAP_DRAWN)
     wait_for_app(page)
+    page.locator(MAP).scroll_into_view_if_needed()  # positions are read in the viewport: no scroll after
     return page.evaluate(MAP_POINTS, MAP)
 
 

@@ -642,7 +642,13 @@ class SQLiteStore(Store):
         else:
             cluster_ids = tuple(r[0] for r in conn.execute(
                 f"SELECT DISTINCT cluster_id FROM assignments WHERE {where}", key))
-        centroids = dict(conn.execute(f"SELECT cluster_id, data FROM centroids WHERE {where}", key).fetchall())
+        # Only the asked clusters' centroids: a ranking of one cluster must not read all k of them.
+        centroids: dict[str, bytes] = {}
+        for chunk in _chunks(list(cluster_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            centroids.update(conn.execute(
+                f"SELECT cluster_id, data FROM centroids WHERE {where} AND cluster_id IN ({marks})", (*key, *chunk)
+            ).fetchall())
         for cid in cluster_ids:
             members = conn.execute(
                 "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "

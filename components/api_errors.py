@@ -1,4 +1,5 @@
-"""Plain messages for the client's typed errors: what went wrong, and what to do about it.
+"""Plain messages for the client's typed errors, as the dashboard shows them: what went wrong, and what to
+do about it (on which page).
 
 The dashboard shows these instead of tracebacks. They never include the API key: the client's
 own messages are already scrubbed of it, and nothing here reads credentials.
@@ -19,19 +20,9 @@ from centroid_explorer.client import (
     ServerError,
 )
 from centroid_explorer.display import markdown_text
+from centroid_explorer.endpoint import WRONG_BASE_URL, is_wrong_base_url
 
 _MAX_REASONS = 10
-# Every server has the dataset list: a 404 there means the base URL does not lead to the API.
-DATASET_LIST_ENDPOINT = "/datasets/list"
-WRONG_BASE_URL = (
-    "The base URL is likely wrong: the server there has no dataset list. Give the address the API's "
-    "paths hang off, e.g. https://api.us-east-1.relevance.ai/latest for the hosted service, or "
-    "http://127.0.0.1:8000 for `python -m centroid_explorer serve`."
-)
-
-
-def is_wrong_base_url(err: Exception) -> bool:
-    return isinstance(err, NotFoundError) and err.endpoint == DATASET_LIST_ENDPOINT
 
 
 def describe(err: Exception, doing: str) -> str:

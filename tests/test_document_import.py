@@ -8,13 +8,13 @@ import json
 import numpy as np
 import pytest
 
-from centroid_explorer import loading
-from centroid_explorer.loading import LoadError
+from centroid_explorer import document_import
+from centroid_explorer.document_import import LoadError
 
 
 def problems_of(path) -> list[str]:
     with pytest.raises(LoadError) as caught:
-        loading.check_file(path)
+        document_import.check_file(path)
     return [str(p) for p in caught.value.problems]
 
 
@@ -41,7 +41,7 @@ def test_a_broken_csv_header_or_quote_is_one_clear_problem(tmp_path, text, expec
 def test_a_csv_cell_longer_than_pythons_default_limit_is_read(tmp_path):
     path = tmp_path / "long.csv"
     path.write_text("_id,text\na," + "x" * 200_000 + "\n")
-    assert loading.check_file(path) == (1, {})
+    assert document_import.check_file(path) == (1, {})
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_a_wide_csv_is_read(tmp_path):
     columns = 100_000
     path = tmp_path / "wide.csv"
     path.write_text("_id," + ",".join(f"c{i}" for i in range(columns)) + "\na," + ",".join("1" for _ in range(columns)) + "\n")
-    assert loading.check_file(path) == (1, {})
+    assert document_import.check_file(path) == (1, {})
 
 
 def test_a_csv_without_an_id_column_writes_nothing(client, tmp_path):
@@ -85,5 +85,5 @@ def test_a_csv_without_an_id_column_writes_nothing(client, tmp_path):
     path.write_text("id,t_vector_\n" + "".join(f'd{i},"{json.dumps(v.tolist())}"\n' for i, v in enumerate(vectors)))
 
     with pytest.raises(LoadError, match="no `_id` column"):
-        loading.load_file(client, path, "loader-no-id")
+        document_import.load_file(client, path, "loader-no-id")
     assert "loader-no-id" not in client.datasets.list()

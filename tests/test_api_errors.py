@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from centroid_explorer.api_messages import describe
 from centroid_explorer.client import BadRequestError, NotFoundError, NotSupportedError, PreconditionFailedError
+from components.api_errors import describe
 from tests.hostile import HOSTILE, as_read
 
 DATASET = "api-messages"

@@ -1,34 +1,30 @@
-"""cluster_view: the representative sample and hover escaping; fetches go over real HTTP."""
+"""cluster_sample and the map's hover: every document up to a cap, a sample spread over the ranking past it, hover
+escaping; fetches go over real HTTP."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from centroid_explorer.alias_centroids import read_centroids
 from centroid_explorer.client import Client
-from centroid_explorer.cluster_view import (
-    HOVER_LINE_CHARS,
-    cluster_names,
-    cluster_of,
-    fetch_centroids,
-    fetch_cluster_sample,
-    hover_text,
-    readable_fields,
-    relevance_sample,
-    sample_pages,
-)
+from centroid_explorer.cluster_sample import cluster_of, fetch_cluster_sample, readable_fields, relevance_sample, sample_pages
+from centroid_explorer.display import cluster_names
+from components.hover import HOVER_BUDGET, HOVER_LINE_CHARS, hover_text, hover_texts
 
 VF, ALIAS = "text_vector_", "km"
 
 
-def test_small_clusters_are_taken_whole():
-    assert sample_pages(7, per_cluster=50) == (7, [1])
+def test_everything_under_the_cap_is_read():
+    assert sample_pages(7, cap=50) == (7, [1])
+    page_size, pages = sample_pages(4_500, cap=10_000)
+    assert page_size * len(pages) >= 4_500 and pages == list(range(1, len(pages) + 1))
 
 
 def test_sample_spreads_over_the_whole_ranking():
-    page_size, pages = sample_pages(1000, per_cluster=50)
-    assert page_size * len(pages) == 50
-    assert pages[0] == 1 and pages[-1] == 1000 // page_size  # closest and farthest members both drawn
+    page_size, pages = sample_pages(100_000, cap=1_000)
+    assert page_size * len(pages) == 1_000
+    assert pages[0] == 1 and pages[-1] == 100_000 // page_size  # closest and farthest members both drawn
     assert pages == sorted(set(pages))
 
 
@@ -66,15 +62,15 @@ def test_cluster_names_are_labels_or_ids_one_line_and_distinct():
 def test_ids_that_are_the_same_text_are_one_cluster():
     """A server that allows numeric ids can list 7 and "7"; ours cannot, so a stand-in client lists them."""
 
-    class Centroids:
+    class Endpoints:
         def iter_list(self, *args, **kwargs):
             yield from [{"_id": 7, VF: [1.0, 0.0]}, {"_id": "7", VF: [0.0, 1.0]}, {"_id": "8", VF: [1.0, 1.0]}]
 
     class StandIn:
-        centroids = Centroids()
+        centroids = Endpoints()
 
-    ids, vectors = fetch_centroids(StandIn(), "d", VF, ALIAS)
-    assert ids == ["7", "8"] and vectors.tolist() == [[1.0, 0.0], [1.0, 1.0]]
+    read = read_centroids(StandIn(), "d", VF, ALIAS)
+    assert read.ids == ["7", "8"] and read.vectors.tolist() == [[1.0, 0.0], [1.0, 1.0]]
 
 
 def test_readable_fields_drop_vectors_and_labels():
@@ -104,19 +100,37 @@ def clustered(live_server):
         yield client, dataset
 
 
-def test_fetch_samples_each_cluster_with_matching_rows_and_vectors(clustered):
+def test_under_the_cap_every_document_is_drawn_with_its_own_vector_and_counted(clustered):
     client, dataset = clustered
-    sample = fetch_cluster_sample(client, dataset, VF, ALIAS, per_cluster=10)
-    assert sorted(sample.cluster_ids) == ["far", "near"]
-    sizes = dict(zip(sample.cluster_ids, sample.sizes.tolist(), strict=False))
-    assert sizes == {"near": 30, "far": 4}
-    near = sample.documents[sample.documents.cluster_id == "near"]
-    assert len(near) == 10 and near["rank"].max() > 20  # far members of the ranking are in the sample
-    assert len(sample.documents[sample.documents.cluster_id == "far"]) == 4
-    assert sample.document_vectors.shape == (14, 3) and sample.centroids.shape == (2, 3)
-    # each row's vector is that document's: cluster_index points at its own centroid's cluster
-    for row, position in zip(sample.documents.itertuples(), sample.cluster_index, strict=False):
+    sample = fetch_cluster_sample(client, dataset, VF, ALIAS, cap=100)
+    assert sample.complete and sample.total == 34 and sample.drawn == 34
+    assert dict(zip(sample.cluster_ids, sample.sizes.tolist(), strict=True)) == {"near": 30, "far": 4}
+    assert sample.document_vectors.shape == (34, 3) and sample.centroids.vectors.shape == (2, 3)
+    stored = {d["_id"]: d[VF] for d in client.datasets.iter_documents(dataset, include_vector=True)}
+    for row, position, vector in zip(sample.documents.itertuples(), sample.cluster_index, sample.document_vectors, strict=True):
         assert sample.cluster_ids[position] == row.cluster_id
+        np.testing.assert_allclose(vector, stored[row._1], rtol=1e-6)  # the row's own vector
+
+
+def test_past_the_cap_a_sample_over_the_whole_ranking_estimates_sizes(clustered):
+    client, dataset = clustered
+    sample = fetch_cluster_sample(client, dataset, VF, ALIAS, cap=10)
+    assert not sample.complete and sample.drawn == 10 and sample.total == 34
+    relevance = sample.documents["_relevance"].to_numpy()
+    assert relevance.max() > 0.99 and relevance.min() < 0.5  # close and far members both drawn
+    assert abs(int(sample.sizes.sum()) - 34) <= 2  # each cluster's share of the sample, scaled
+
+
+def test_hover_text_shrinks_with_the_number_drawn_and_stays_in_budget(clustered):
+    client, dataset = clustered
+    sample = fetch_cluster_sample(client, dataset, VF, ALIAS, cap=100)
+    full = hover_texts(sample, {})
+    assert all("title" in text for text in full)
+    many = sample.documents.loc[np.zeros(200_000, dtype=int)].reset_index(drop=True)  # 200,000 rows to hover
+    big = type(sample)(sample.centroids, sample.sizes, 200_000, many, sample.document_vectors[:0],
+                       np.zeros(200_000, dtype=np.int64), 0)
+    texts = hover_texts(big, {})
+    assert sum(len(t) for t in texts) <= HOVER_BUDGET and all("near-0" in t for t in texts[:3])
 
 
 def test_relevance_sample_covers_the_ranking(clustered):

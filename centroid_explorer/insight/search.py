@@ -1,0 +1,124 @@
+"""Search among members: plain text in their string fields, and the nearest members to one document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from centroid_explorer.alias_centroids import read_centroids
+from centroid_explorer.client import NotFoundError, vectors_of
+from centroid_explorer.cluster_sample import readable_fields
+from centroid_explorer.insight.members import MEMBER_BUDGET, PAGE_SIZE
+from centroid_explorer.metrics import LABELS, similarity
+
+SIMILAR = 10
+SNIPPET_CONTEXT = 40  # characters each side of a match
+
+
+def matching_fields(fields: Mapping[str, Any], query: str) -> list[str]:
+    """The string fields of one member that contain `query` (plain text, any case); [] for a blank query."""
+    needle = query.strip().casefold()
+    if not needle:
+        return []
+    return [name for name, value in fields.items() if isinstance(value, str) and needle in value.casefold()]
+
+
+def snippet(text: str, query: str, context: int = SNIPPET_CONTEXT) -> str:
+    """The first match of `query` in `text` with `context` characters each side, the match between
+    » and «, as plain text (one line)."""
+    needle = query.strip().casefold()
+    at = text.casefold().find(needle) if needle else -1
+    if at < 0:
+        return ""
+    # casefold() may change lengths (ß -> ss); the match is cut from the folded positions of the
+    # original only when they agree, else the snippet shows the context without the marks.
+    if len(text.casefold()) != len(text):
+        return " ".join(text.split())[: 2 * context]
+    end = at + len(needle)
+    before = ("…" if at > context else "") + text[max(0, at - context):at]
+    after = text[end:end + context] + ("…" if end + context < len(text) else "")
+    return " ".join(f"{before}»{text[at:end]}«{after}".split())
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    document_id: str
+    cluster_id: str
+    score: float  # as the metric shows it: similarity, or distance under L1/L2
+    fields: dict[str, Any]  # its readable fields
+
+
+@dataclass(frozen=True)
+class Similar:
+    results: list[Neighbour]  # nearest first
+    clusters_searched: int  # clusters whose members were compared, nearest centroid to the document first
+    clusters: int
+    read: int  # members compared
+    exact: bool  # every member of the alias was compared
+
+
+def find_similar(
+    client,
+    dataset_id: str,
+    vector_field: str,
+    alias: str,
+    vector: np.ndarray,
+    metric: str = "cosine",
+    *,
+    count: int = SIMILAR,
+    exclude_id: str | None = None,
+    budget: int = MEMBER_BUDGET,
+) -> Similar:
+    """The `count` members nearest to `vector` under `metric`, across all clusters. Clusters are read
+    whole, the one whose centroid is nearest to `vector` first, until `budget` members were compared:
+    exact on an alias of up to `budget` members; beyond, it searches where neighbours are likely."""
+    stored = read_centroids(client, dataset_id, vector_field, alias)
+    cluster_ids, centroids = stored.ids, stored.vectors
+    query = np.asarray(vector, dtype=np.float32)[None, :]
+    order: list[int] = np.argsort(-similarity(query, centroids, metric)[0], kind="stable").tolist() if cluster_ids else []
+    best: list[tuple[float, str, dict[str, Any]]] = []  # (`_relevance`, cluster id, document)
+    read = searched = 0
+    complete = True
+    for c in order:
+        if read >= budget:
+            complete = False
+            break
+        searched += 1
+        pages = client.centroids.iter_documents(
+            dataset_id, [cluster_ids[c]], vector_field, alias, page_size=PAGE_SIZE, include_vector=True,
+            similarity_metric=metric, as_arrays=True,
+        )
+        batch: list[dict] = []
+        try:
+            for document in pages:
+                batch.append(document)
+                if len(batch) == PAGE_SIZE:
+                    best = _keep_best(best, batch, query, vector_field, metric, cluster_ids[c], exclude_id, count)
+                    read += len(batch)
+                    batch = []
+                    if read >= budget:
+                        complete = False
+                        break
+        except NotFoundError:  # deleted meanwhile
+            continue
+        best = _keep_best(best, batch, query, vector_field, metric, cluster_ids[c], exclude_id, count)
+        read += len(batch)
+    shown = LABELS[metric]
+    results = [Neighbour(str(d.get("_id")), cluster_id, float(shown.shown(score)), readable_fields(d))
+               for score, cluster_id, d in best]
+    return Similar(results, searched, len(cluster_ids), read, complete and searched == len(cluster_ids))
+
+
+def _keep_best(best, batch: Sequence[dict], query, vector_field, metric, cluster_id, exclude_id, count):
+    """The `count` highest-scoring of `best` and `batch` (scores in `_relevance` terms)."""
+    batch = [d for d in batch if str(d.get("_id")) != exclude_id and d.get(vector_field) is not None]
+    if not batch:
+        return best
+    scores = similarity(vectors_of(batch, vector_field), query, metric)[:, 0]
+    top = np.argsort(-scores, kind="stable")[:count]
+    candidates = best + [(float(scores[i]), cluster_id, batch[i]) for i in top]
+    candidates.sort(key=lambda pair: -pair[0])
+    return candidates[:count]
