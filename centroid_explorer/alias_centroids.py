@@ -13,14 +13,14 @@ the alias keeps its metadata: the API's delete touches neither.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 
 from centroid_explorer.centroid_set import CentroidSet
-from centroid_explorer.client import APIError, NotFoundError, vectors_of
+from centroid_explorer.client import CLUSTER_FIELD, APIError, NotFoundError, vectors_of
 
 CENTROID_PAGE_SIZE = 500
-# Cluster sizes cost one `documents` call each; past this many clusters the editor shows none.
-MAX_CLUSTERS_SIZED = 500
+SIZES_PAGE_SIZE = 2_000  # documents per page when counting cluster sizes (only their assignments are sent)
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +76,18 @@ def centroid_ids(client, dataset_id: str, vector_field: str, alias: str) -> list
         return []
 
 
-def cluster_sizes(client, dataset_id: str, vector_field: str, alias: str, cluster_ids: list[str]) -> dict[str, int]:
-    """How many documents each cluster holds ({} for more than MAX_CLUSTERS_SIZED clusters)."""
-    if len(cluster_ids) > MAX_CLUSTERS_SIZED:
-        return {}
-    sizes = {}
-    for cluster_id in cluster_ids:
-        try:
-            answer = client.centroids.documents(dataset_id, [cluster_id], vector_field, alias, page_size=1)
-        except NotFoundError:  # a cluster named only in the metadata
-            continue
-        sizes[cluster_id] = int(answer.get("count") or 0)
-    return sizes
+def cluster_sizes(client, dataset_id: str, vector_field: str, alias: str) -> dict[str, int]:
+    """How many documents each cluster holds, counted in one pass over the dataset's cluster
+    assignments (a few large pages of `_cluster_` only), not one `documents` call per cluster: the
+    same counts the documents endpoint gives, at any k."""
+    sizes: Counter[str] = Counter()
+    for document in client.datasets.iter_documents(dataset_id, page_size=SIZES_PAGE_SIZE, select_fields=[CLUSTER_FIELD]):
+        by_field = document.get(CLUSTER_FIELD)
+        by_alias = by_field.get(vector_field) if isinstance(by_field, dict) else None
+        cluster_id = by_alias.get(alias) if isinstance(by_alias, dict) else None
+        if cluster_id is not None:
+            sizes[str(cluster_id)] += 1
+    return dict(sizes)
 
 
 def upload(client, dataset_id: str, vector_field: str, alias: str, centroids: CentroidSet, *, replace: bool) -> UploadResult:

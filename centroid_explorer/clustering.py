@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import alias_centroids, cluster_metadata, metadata_sync
+from . import alias_centroids, metadata
 from .centroid_set import CentroidSet
 from .client import CLUSTER_FIELD, Client
 
@@ -123,6 +123,6 @@ def cluster_dataset(
     if result["failed_documents"]:
         raise ValueError(f"the server refused {len(result['failed_documents'])} documents: {result['failed_documents'][:3]}")
     record = run.record()
-    metadata = metadata_sync.load(client, dataset_id, vector_field, alias)
-    client.centroids.metadata(dataset_id, vector_field, alias, cluster_metadata.with_run(metadata, record))
+    stored = metadata.load(client, dataset_id, vector_field, alias)
+    client.centroids.metadata(dataset_id, vector_field, alias, metadata.with_run(stored, record))
     return ClusteringSummary(dataset_id, vector_field, alias, len(with_vector), len(documents) - len(with_vector), record)

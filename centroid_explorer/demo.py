@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import cluster_metadata, metadata_sync
+from . import metadata
 from .client import Client
 from .clustering import KMeansRun, kmeans, with_assignment
 
@@ -185,8 +185,8 @@ def write(client: Client, demo: DemoDataset) -> None:
     if answer["failed_documents"]:
         raise RuntimeError(f"the server refused demo documents of {demo.dataset_id}: {answer['failed_documents'][:3]}")
     client.centroids.insert(demo.dataset_id, demo.centroids, demo.vector_field, demo.alias)
-    stored = metadata_sync.load(client, demo.dataset_id, demo.vector_field, demo.alias)
-    merged = cluster_metadata.merge({}, demo.metadata, stored, prefer="theirs").merged
+    stored = metadata.load(client, demo.dataset_id, demo.vector_field, demo.alias)
+    merged = metadata.merge({}, demo.metadata, stored, prefer="theirs").merged
     client.centroids.metadata(demo.dataset_id, demo.vector_field, demo.alias, merged)
 
 

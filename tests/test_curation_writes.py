@@ -9,7 +9,7 @@ import uuid
 import numpy as np
 import pytest
 
-from centroid_explorer import curation, metadata_sync
+from centroid_explorer import curation, metadata
 from centroid_explorer.alias_centroids import read_centroids
 from centroid_explorer.curation import writes
 from centroid_explorer.curation.state import read_assignments
@@ -48,7 +48,7 @@ def snapshot(client, dataset_id: str, alias: str = ALIAS):
     """Everything a curation may change in an alias: centroids, assignments, metadata."""
     centroids = read_centroids(client, dataset_id, FIELD, alias)
     return (dict(zip(centroids.ids, centroids.vectors.tolist(), strict=True)),
-            read_assignments(client, dataset_id, FIELD, alias), metadata_sync.load(client, dataset_id, FIELD, alias))
+            read_assignments(client, dataset_id, FIELD, alias), metadata.load(client, dataset_id, FIELD, alias))
 
 
 def member_vectors(client, dataset_id: str, ids) -> np.ndarray:
@@ -206,7 +206,7 @@ def test_a_metadata_edit_landing_during_an_in_place_write_is_kept(client, datase
     monkeypatch.setattr(client.centroids, "read_metadata", read_metadata)
     curation.write_in_place(client, plan)
     monkeypatch.undo()
-    stored = metadata_sync.load(client, dataset, FIELD, ALIAS)
+    stored = metadata.load(client, dataset, FIELD, ALIAS)
     assert stored["clusters"]["c"] == {"label": "Cars, relabelled"}
     assert stored["clusters"]["a"]["label"] == "Apples + Bananas" and "b" not in stored["clusters"]
 

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from centroid_explorer import cluster_metadata, demo
+from centroid_explorer import demo, metadata
 from centroid_explorer.client import Client
 from centroid_explorer.server.runner import EmbeddedServer
 
@@ -40,11 +40,11 @@ def test_digits_clusters_label_the_majority_digit(digits):
     assert all(len(c["pixels_vector_"]) == 64 for c in digits.centroids)
     run = digits.metadata["run"]
     assert run["algorithm"] == "kmeans" and run["k"] == 10 and run["inertia"] > 0 and run["date"]
-    notes = cluster_metadata.cluster_notes(digits.metadata)
+    notes = metadata.cluster_notes(digits.metadata)
     for cluster_id, note in notes.items():
         members = Counter(d["digit"] for d in digits.documents if d["_cluster_"]["pixels_vector_"]["kmeans-10"] == cluster_id)
         assert note.label.startswith(f"mostly {members.most_common(1)[0][0]}s (")
-    assert cluster_metadata.validate(digits.metadata) == []
+    assert metadata.validate(digits.metadata) == []
 
 
 def test_python_docs_hold_readable_docstrings_with_normalised_vectors(python_docs):
@@ -67,11 +67,11 @@ def test_python_docs_hold_readable_docstrings_with_normalised_vectors(python_doc
 
 
 def test_python_docs_clusters_are_labelled_by_their_terms(python_docs):
-    notes = cluster_metadata.cluster_notes(python_docs.metadata)
+    notes = metadata.cluster_notes(python_docs.metadata)
     assert sorted(notes) == sorted(f"cluster_{i}" for i in range(demo.TEXT_CLUSTERS))
     assert all(len(n.label.split(", ")) == 3 and len(n.tags) == 6 for n in notes.values())
     assert not set().union(*(n.tags for n in notes.values())) & demo.DOCSTRING_STOP_WORDS
-    assert cluster_metadata.validate(python_docs.metadata) == []
+    assert metadata.validate(python_docs.metadata) == []
 
 
 @pytest.fixture(scope="module")
@@ -94,18 +94,18 @@ def test_seeding_an_empty_server_makes_both_datasets_readable(empty_server, pyth
     # Seeding made the data again: the same packages give the same documents and clusters.
     stored = {d["_id"]: d["_cluster_"] for d in client.datasets.iter_documents("python-docs")}
     assert stored == {d["_id"]: d["_cluster_"] for d in python_docs.documents}
-    metadata = client.centroids.metadata("python-docs", "text_vector_", "kmeans-12")
-    assert metadata["run"]["k"] == 12
-    assert len(cluster_metadata.cluster_notes(metadata)) == 12
+    stored_metadata = client.centroids.metadata("python-docs", "text_vector_", "kmeans-12")
+    assert stored_metadata["run"]["k"] == 12
+    assert len(metadata.cluster_notes(stored_metadata)) == 12
 
 
 def test_seeding_again_is_skipped_and_a_forced_reseed_keeps_labels_people_wrote(empty_server):
     client = empty_server
     assert demo.seed_if_empty(client) is False
     stored = client.centroids.metadata("digits", "pixels_vector_", "kmeans-10")
-    edited = cluster_metadata.with_cluster_notes(stored, "cluster_3", label="my own label")
+    edited = metadata.with_cluster_notes(stored, "cluster_3", label="my own label")
     client.centroids.metadata("digits", "pixels_vector_", "kmeans-10", edited)
     demo.write(client, demo.digits())
     after = client.centroids.metadata("digits", "pixels_vector_", "kmeans-10")
-    assert cluster_metadata.notes_for(after, "cluster_3").label == "my own label"
+    assert metadata.notes_for(after, "cluster_3").label == "my own label"
     assert client.datasets.list_documents("digits")["count"] == 1797

@@ -7,10 +7,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from centroid_explorer import metadata_sync
+from centroid_explorer import metadata
 from centroid_explorer.alias_centroids import centroid_ids
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_sample import RELEVANCE, cluster_of, readable_fields, relevance_sample
 from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.insight.search import find_similar, matching_fields, snippet
@@ -107,14 +106,14 @@ def load_cluster_ids(_client, connection: str, dataset_id: str, vector_field: st
 
 try:
     cluster_ids = load_cluster_ids(client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias)
-    metadata = metadata_sync.load(client, selection.dataset_id, selection.vector_field, selection.alias)
+    stored = metadata.load(client, selection.dataset_id, selection.vector_field, selection.alias)
 except APIError as err:
     show_api_error(err, "Listing the clusters")
     st.stop()
 if not cluster_ids:
     show_no_centroids(selection)
     st.stop()
-labels = {cid: notes.label for cid, notes in cluster_notes(metadata).items() if notes.label}
+labels = {cid: notes.label for cid, notes in metadata.cluster_notes(stored).items() if notes.label}
 names = dict(zip(cluster_ids, cluster_names(cluster_ids, labels), strict=False))
 colour_position = {cid: i for i, cid in enumerate(cluster_ids)}
 

@@ -8,9 +8,8 @@ import time
 import numpy as np
 import streamlit as st
 
-from centroid_explorer import metadata_sync
+from centroid_explorer import metadata
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, RELEVANCE, ClusterSample, fetch_cluster_sample
 from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.fetches import Fetches, Stopped
@@ -86,8 +85,8 @@ if not fetch.future.done():
     bar.empty()
 try:
     sample = fetch.future.result()
-    labels = {cid: notes.label for cid, notes in cluster_notes(
-        metadata_sync.load(client, selection.dataset_id, selection.vector_field, selection.alias)
+    labels = {cid: notes.label for cid, notes in metadata.cluster_notes(
+        metadata.load(client, selection.dataset_id, selection.vector_field, selection.alias)
     ).items() if notes.label}
 except APIError as err:
     show_api_error(err, "Loading the map")

@@ -7,9 +7,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from centroid_explorer import metadata_sync
+from centroid_explorer import metadata
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.display import cluster_names
 from centroid_explorer.insight.members import per_cluster_quota
 from centroid_explorer.metrics import LABELS, metric_name
@@ -28,7 +27,7 @@ shown = LABELS[metric]
 
 try:
     report, suggestions = load_quality(client, connection_id(), selection, metric)
-    metadata = metadata_sync.load(client, selection.dataset_id, selection.vector_field, selection.alias)
+    stored = metadata.load(client, selection.dataset_id, selection.vector_field, selection.alias)
 except APIError as err:
     show_api_error(err, "Reading the clusters")
     st.stop()
@@ -39,7 +38,7 @@ if not report.read:
     show_no_members(selection)
     st.stop()
 
-labels = {cid: notes.label for cid, notes in cluster_notes(metadata).items() if notes.label}
+labels = {cid: notes.label for cid, notes in metadata.cluster_notes(stored).items() if notes.label}
 suggested = suggestions.labels
 cluster_ids = [row.cluster_id for row in report.clusters]
 names = dict(zip(cluster_ids, cluster_names(cluster_ids, labels), strict=True))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from centroid_explorer import metadata_sync
+from centroid_explorer import metadata
 from centroid_explorer.client import APIError, cluster_aliases
-from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.curation import Comparison, compare_aliases
 from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.metrics import LABELS, metric_name
@@ -33,7 +32,7 @@ def load_comparison(_client, connection: str, dataset_id: str, vector_field: str
                     metric: str) -> tuple[Comparison, dict[str, str], dict[str, str]]:
     comparison = compare_aliases(_client, dataset_id, vector_field, alias_a, alias_b, metric)
     labels = [
-        {cid: notes.label for cid, notes in cluster_notes(metadata_sync.load(_client, dataset_id, vector_field, alias)).items()
+        {cid: notes.label for cid, notes in metadata.cluster_notes(metadata.load(_client, dataset_id, vector_field, alias)).items()
          if notes.label}
         for alias in (alias_a, alias_b)
     ]

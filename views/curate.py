@@ -7,10 +7,10 @@ import streamlit as st
 
 from centroid_explorer import curation
 from centroid_explorer.client import APIError, cluster_aliases
-from centroid_explorer.cluster_metadata import cluster_notes
 from centroid_explorer.curation import SPLIT_K, AliasState, Plan, SourceChangedError, WriteFailedError
 from centroid_explorer.curation.plans import preview_layout
 from centroid_explorer.display import cluster_names, markdown_text, one_line
+from centroid_explorer.metadata import cluster_notes
 from centroid_explorer.metrics import LABELS, metric_name, relevance
 from components.connection import connection_id
 from components.curation_charts import before_after

@@ -24,8 +24,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from centroid_explorer import cluster_metadata
-from centroid_explorer.cluster_metadata import (
+from centroid_explorer.curation.state import AliasState, Members, centroid_of
+from centroid_explorer.display import one_line
+from centroid_explorer.metadata import (
     CLUSTERS,
     DESCRIPTION,
     LABEL,
@@ -33,9 +34,8 @@ from centroid_explorer.cluster_metadata import (
     MAX_LABEL,
     MAX_TAGS,
     TAGS,
+    notes_for,
 )
-from centroid_explorer.curation.state import AliasState, Members, centroid_of
-from centroid_explorer.display import one_line
 
 Operation = Literal["merge", "split", "move"]
 SPLIT_K = range(2, 6)
@@ -303,7 +303,7 @@ def _combined_entry(metadata: dict, cluster_ids: list[str]) -> dict:
     by a blank line, and the tags of all, each within the dashboard's limits."""
     first = _entry(metadata, cluster_ids[0])
     first = copy.deepcopy(first) if isinstance(first, dict) else {}
-    notes = [cluster_metadata.notes_for(metadata, cid) for cid in cluster_ids]
+    notes = [notes_for(metadata, cid) for cid in cluster_ids]
     labels = [n.label.strip() for n in notes if n.label.strip()]
     descriptions = [n.description.strip() for n in notes if n.description.strip()]
     tags = list(dict.fromkeys(tag for n in notes for tag in n.tags))[:MAX_TAGS]
@@ -317,7 +317,7 @@ def _part_entry(metadata: dict, cluster_id: str, position: int, k: int) -> dict:
     """The split cluster's entry (other keys and tags kept) with the label '<label or id> (part i of k)'."""
     entry = _entry(metadata, cluster_id)
     part = copy.deepcopy(entry) if isinstance(entry, dict) else {}
-    base = cluster_metadata.notes_for(metadata, cluster_id).label.strip().replace("\n", " ") or one_line(cluster_id)
+    base = notes_for(metadata, cluster_id).label.strip().replace("\n", " ") or one_line(cluster_id)
     suffix = f" (part {position} of {k})"
     part[LABEL] = _cut(base, MAX_LABEL - len(suffix)) + suffix
     return part

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from centroid_explorer import metadata_sync
+from centroid_explorer import metadata
 from centroid_explorer.alias_centroids import read_centroids
 from centroid_explorer.client import CLUSTER_FIELD, NotFoundError
 from centroid_explorer.cluster_sample import cluster_of, readable_fields
@@ -67,7 +67,7 @@ def read_state(client, dataset_id: str, vector_field: str, alias: str) -> AliasS
         centroids.ids,
         centroids.vectors,
         read_assignments(client, dataset_id, vector_field, alias),
-        metadata_sync.load(client, dataset_id, vector_field, alias),
+        metadata.load(client, dataset_id, vector_field, alias),
     )
 
 

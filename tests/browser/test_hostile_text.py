@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from centroid_explorer.client import Client
-from centroid_explorer.metadata_edits import natural_key
+from centroid_explorer.metadata import natural_key
 from centroid_explorer.server.runner import EmbeddedServer
 from tests.hostile import ALIAS, CLUSTER_IDS, EMPTY_ALIAS, HOSTILE, HOSTILE_DATASET, VECTOR_FIELD, write_hostile
 

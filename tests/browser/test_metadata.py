@@ -37,7 +37,8 @@ def _type_into_cell(page, wait_for_app, column: int, row: int, text: str) -> Non
     editor.fill(text)
     page.keyboard.press("Enter")
     # The edit has reached the app once the page lists it (the script state alone may not have flipped yet).
-    page.get_by_text(f"cluster 'cluster_{row}' label changed").wait_for()  # demo rows are cluster_0..9 in order
+    # demo rows are cluster_0..9 in order; the History panel may list another change of that label
+    page.get_by_text(f"cluster 'cluster_{row}' label changed").filter(has_text=f'to "{text}"').wait_for()
     wait_for_app(page)
 
 
@@ -71,7 +72,7 @@ def test_an_unsaved_edit_is_still_there_after_visiting_another_page(page, app_ur
     page.get_by_role("link", name="Metadata").click()
     wait_for_app(page)
 
-    page.get_by_text("cluster 'cluster_6' label changed").wait_for()
+    page.get_by_text("cluster 'cluster_6' label changed").filter(has_text='"Zeros, not saved yet"').wait_for()
     assert _cell(page, LABEL_COLUMN, 6).text_content() == "Zeros, not saved yet"
     assert_no_traceback(page)
 

@@ -1,4 +1,4 @@
-"""Cluster metadata: lenient reading, writes that keep foreign keys, validation, diff and three-way merge."""
+"""The metadata model: lenient reading, writes that keep foreign keys, validation, diff, three-way merge."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from centroid_explorer import cluster_metadata as cm
-from centroid_explorer.cluster_metadata import ClusterNotes
+from centroid_explorer import metadata as cm
+from centroid_explorer.metadata import ClusterNotes
 
 STORED = {
     "description": "Digits clustered by pixels",
@@ -24,10 +24,10 @@ def test_reading_returns_notes_for_every_cluster():
     assert cm.alias_description(STORED) == "Digits clustered by pixels"
     assert cm.run_info(STORED) == {"algorithm": "kmeans", "k": 2}
     assert cm.cluster_notes(STORED) == {
-        "cluster_0": ClusterNotes("zeros", "round", ("round", "closed")),
-        "cluster_1": ClusterNotes("ones", "", ()),
+        "cluster_0": ClusterNotes("cluster_0", "zeros", "round", ("round", "closed")),
+        "cluster_1": ClusterNotes("cluster_1", "ones", "", ()),
     }
-    assert cm.notes_for(STORED, "cluster_9") == ClusterNotes()
+    assert cm.notes_for(STORED, "cluster_9") == ClusterNotes("cluster_9")
 
 
 @pytest.mark.parametrize(
@@ -43,9 +43,9 @@ def test_junk_reads_as_empty(junk):
 def test_odd_entries_are_read_leniently():
     metadata = {"clusters": {"a": "junk", "b": {"label": 7, "tags": "solo"}, "c": {"tags": ["x", 5, None, " "]}}}
     assert cm.cluster_notes(metadata) == {
-        "a": ClusterNotes(),
-        "b": ClusterNotes("7", "", ("solo",)),
-        "c": ClusterNotes("", "", ("x", "5")),
+        "a": ClusterNotes("a"),
+        "b": ClusterNotes("b", "7", "", ("solo",)),
+        "c": ClusterNotes("c", "", "", ("x", "5")),
     }
 
 
