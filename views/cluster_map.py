@@ -193,6 +193,10 @@ points = event.selection.points if event else []
 clicked = [sample.cluster_ids[p["point_index"]] for p in points if traces.role(p["curve_number"]) == "centroids"]
 if len(points) == 1 and clicked:
     open_cluster(clicked[0])
+to_merge = list(dict.fromkeys(clicked))
+if len(to_merge) >= 2 and st.button(f"Merge these {len(to_merge)} clusters…", icon=":material/merge:"):
+    params = {key: getattr(selection, key) for key in URL_KEYS}
+    st.switch_page("views/curate.py", query_params={**params, "merge_cluster_id": to_merge})
 rows = sorted({traces.row(p["curve_number"], p["point_index"]) for p in points if traces.role(p["curve_number"]) == "documents"})
 if rows:
     st.subheader(f"{len(rows)} selected documents")

@@ -26,7 +26,9 @@ _PLAN = "curate_plan"  # (question, Plan) of the last preview
 _WRITTEN = "curate_written"  # (dataset_id, vector_field, alias, message) of the last write
 _GENERATION = "curate_generation"  # bumped by every write: the alias is read again
 LINK_PARAM = "document_id"  # documents to move, handed over in the URL
+MERGE_PARAM = "merge_cluster_id"  # clusters to merge, handed over in the URL
 _LINKED = "curate_linked"  # the link's documents, until "choose here instead"
+_LINKED_MERGE = "curate_linked_merge"  # the clusters a link asked to merge, once
 
 st.title(":material/call_merge: Curate clusters")
 selection = require_selection()
@@ -87,6 +89,12 @@ linked_in_url = list(dict.fromkeys(st.query_params.get_all(LINK_PARAM)))
 if linked_in_url and st.session_state.get(_LINKED) != linked_in_url:  # a new link: open the move with them
     st.session_state[_LINKED] = linked_in_url
     st.session_state["curate_operation"] = "move"
+# ... or clusters to merge (chosen on the map): ?merge_cluster_id=a&merge_cluster_id=b
+to_merge = [c for c in dict.fromkeys(st.query_params.get_all(MERGE_PARAM)) if c in state.cluster_ids]
+if len(to_merge) >= 2 and st.session_state.get(_LINKED_MERGE) != to_merge:
+    st.session_state[_LINKED_MERGE] = to_merge
+    st.session_state["curate_operation"] = "merge"
+    st.session_state["curate_merge"] = to_merge
 linked_all = st.session_state.get(_LINKED) or []
 linked = [d for d in linked_all if d in state.assignments]  # this alias's, read afresh: the alias may change
 if len(linked) < len(linked_all):
