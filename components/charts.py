@@ -156,6 +156,7 @@ def cluster_map(
         x=layout.centroids[:, 0], y=layout.centroids[:, 1], mode="markers+text", meta="centroid", name="centroids",
         text=[plotly_text(name, TEXT_CHARS) if named[i] else "" for i, name in enumerate(names)], showlegend=False,
         textposition="top center", textfont=dict(size=13, color="#1F2333"),
+        **({"cliponaxis": False} if scatter is go.Scatter else {}),  # a name at the edge is drawn whole (SVG only)
         marker=dict(size=centroid_sizes, color=centroid_colours, symbol="diamond",
                     line=dict(width=2 if k <= LABELLED_CLUSTERS else 0.5, color="#1F2333")),
         hovertext=[_centroid_hover(cid, labels.get(cid), int(size)) for cid, size in zip(sample.cluster_ids, sample.sizes, strict=True)],
