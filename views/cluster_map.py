@@ -13,6 +13,8 @@ from centroid_explorer.client import APIError
 from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, RELEVANCE, ClusterSample, fetch_cluster_sample
 from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.fetches import Fetches, Stopped
+from centroid_explorer.insight.labels import class_tfidf_terms
+from centroid_explorer.insight.members import string_fields
 from centroid_explorer.metrics import LABELS, metric_name, nearest_centroids, similarity
 from components import charts
 from components.centroid_clicks import centroid_clicks
@@ -26,6 +28,7 @@ REFINE_POLL_S = 1.0
 NEIGHBOURS = 25  # clusters in the heatmap past charts.LABELLED_CLUSTERS: the focused one and its nearest
 SAMPLE_TTL_S = 1800  # outlives the longest fetch, so a large one is never started over on its own
 MOVE_LINK_MAX = 500  # documents handed to the Curate page in its URL
+SUGGESTED = "≈"  # marks a suggested label wherever a cluster is named
 
 st.title(":material/scatter_plot: Cluster map")
 selection = require_selection()
@@ -56,6 +59,21 @@ def sample_fetches() -> Fetches:
 @st.cache_data(ttl=SAMPLE_TTL_S, max_entries=4, show_spinner=False)
 def load_hover(_sample: ClusterSample, key: tuple, labels: dict[str, str]) -> np.ndarray:
     return hover_texts(_sample, labels, metric)
+
+
+@st.cache_data(ttl=SAMPLE_TTL_S, max_entries=4, show_spinner="Suggesting labels from the clusters' words…")
+def load_suggestions(_sample: ClusterSample, key: tuple, unlabelled: tuple[str, ...]) -> dict[str, str]:
+    """Suggested labels (class-based TF-IDF over the drawn documents' main text field) for the clusters
+    without a label: what a cluster is about, before anyone has named it."""
+    fields = string_fields(_sample.documents.drop(columns=["_id", "cluster_id"]).to_dict("records"))
+    if not unlabelled or not fields:
+        return {}
+    wanted = set(unlabelled)
+    texts: dict[str, list[str]] = {cid: [] for cid in _sample.cluster_ids}
+    for cluster_id, text in zip(_sample.documents["cluster_id"], _sample.documents[fields[0]], strict=True):
+        if isinstance(text, str):
+            texts[cluster_id].append(text)
+    return {cid: s.label for cid, s in class_tfidf_terms(texts).items() if cid in wanted and s.label}
 
 
 def matching_rows(documents, fields: list[str], query: str) -> np.ndarray:
@@ -96,6 +114,8 @@ except (Stopped, ValueError) as err:
     st.stop()
 
 k = len(sample.cluster_ids)
+suggested = load_suggestions(sample, key, tuple(sorted(set(sample.cluster_ids) - set(labels))))
+labels = {**{cid: f"{SUGGESTED} {label}" for cid, label in suggested.items()}, **labels}
 if not k:
     show_no_centroids(selection)
     st.stop()
@@ -110,7 +130,8 @@ shown_what = (
     "members to its farthest; sizes are estimated from them"
 )
 unplaced = f" · {sample.unplaced:,} assigned to clusters without a centroid, not drawn" if sample.unplaced else ""
-st.caption(f"{k:,} clusters · {sample.total:,} documents · {shown_what}{unplaced}")
+st.caption(f"{k:,} clusters · {sample.total:,} documents · {shown_what}{unplaced}"
+           + (f" · {SUGGESTED} marks a label suggested from a cluster's words" if suggested else ""))
 
 linked = st.query_params.get("cluster_id")  # a link from another page ("Show on the map") names one cluster
 if linked in sample.cluster_ids and st.session_state.get("map_linked") != linked:

@@ -220,3 +220,23 @@ def test_colour_by_a_field_with_a_filter_and_search_emphasises_matches(app_page)
     matches = next(t for t in _figures(at)[0]["data"] if t.get("name") == "matches")
     found = next(c.value for c in at.main.caption if "contain the search text" in c.value)
     assert 0 < len(_values(matches["x"])) <= int(found.split()[0].replace(",", ""))
+
+
+def test_clusters_without_a_label_are_named_by_their_words_marked_as_suggested(app_page, demo_client):
+    dataset, field, alias = "worded-clusters", "v_vector_", "k3"
+    words = {"c0": "volcano lava crater", "c1": "violin cello orchestra", "c2": "tomato basil garlic"}
+    rng = np.random.default_rng(5)
+    demo_client.datasets.bulk_insert(dataset, [
+        {"_id": f"{cid}-{i}", field: (np.eye(3)[n] + rng.normal(0, 0.05, 3)).tolist(),
+         "text": f"notes on {words[cid]} number {i}", "_cluster_": {field: {alias: cid}}}
+        for n, cid in enumerate(words) for i in range(6)
+    ])
+    demo_client.centroids.insert(dataset, [{"_id": cid, field: np.eye(3)[n].tolist()} for n, cid in enumerate(words)], field, alias)
+    demo_client.centroids.metadata(dataset, field, alias, {"clusters": {"c2": {"label": "Cooking"}}})
+    at = app_page(dataset_id=dataset, vector_field=field, alias=alias)
+    assert not at.exception
+    named = [text for text in _figures(at)[0]["data"][1]["text"] if text]
+    assert "Cooking" in named  # a label someone wrote is kept as it is
+    suggested = {text for text in named if text.startswith("≈ ")}
+    assert len(suggested) == 2 and any("volcano" in t for t in suggested) and any("violin" in t for t in suggested)
+    assert "≈ marks a label suggested" in _map_caption(at)
