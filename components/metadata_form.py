@@ -48,6 +48,7 @@ class Editor:
     versions: dict = field(default_factory=dict)  # per input widget: bumped when its value changed elsewhere
     generation: int = -1  # the draft generation `seen` and `versions` belong to
     versions_read: dict = field(default_factory=dict)  # version -> the object then (a version never changes)
+    suggestions: dict[str, str] | None = None  # cluster id -> a label suggested from its members' words
 
     def keys_for_generation(self) -> None:
         if self.generation != self.draft.generation:  # the draft's edits were replaced: every widget anew
@@ -182,37 +183,75 @@ def cluster_table_editor(editor: Editor, selection: AliasSelection, wanted: Clus
     view = (wanted.text, wanted.show, wanted.tag, wanted.order, page)
     key = input_key(editor, selection, "clusters", (view, shown))
     sizes = wanted.sizes
+    suggested = editor.suggestions or {}
+    columns = ["cluster_id", "size", "label", *(["suggested", "accept"] if suggested else []), "description", "tags"]
     table = pd.DataFrame(
         [
             {"cluster_id": r.cluster_id, "size": sizes.get(r.cluster_id), "label": r.label,
+             "suggested": suggested.get(r.cluster_id, ""), "accept": False,
              "description": r.description, "tags": list(r.tags)}
             for r in shown
         ],
-        columns=["cluster_id", "size", "label", "description", "tags"],
+        columns=columns,
     )
     edited = st.data_editor(
         table,
         key=key,
         hide_index=True,
         num_rows="fixed",
-        disabled=["cluster_id", "size"],
+        disabled=["cluster_id", "size", "suggested"],
         height=min(38 + 35 * max(len(table), 1), 460),
         column_config={
             "cluster_id": st.column_config.TextColumn("Cluster", pinned=True, width="medium"),  # a long id leaves room
             "size": st.column_config.NumberColumn("Size", help="Documents in the cluster", format="%d"),
             "label": st.column_config.TextColumn("Label", max_chars=metadata.MAX_LABEL, width="medium"),
+            "suggested": st.column_config.TextColumn("Suggested", help="From the cluster's members' words", width="medium"),
+            "accept": st.column_config.CheckboxColumn("Use it", help="Make the suggestion this cluster's label"),
             "description": st.column_config.TextColumn(
                 "Description", max_chars=metadata.MAX_CLUSTER_DESCRIPTION, width="large"
             ),
             "tags": st.column_config.ListColumn("Tags", help="Type a tag and press Enter", width="medium"),
         },
     )
+    records = edited.to_dict("records")
     returned = tuple(
-        ClusterNotes(str(r["cluster_id"]), _text(r["label"]), _text(r["description"]), _tags(r["tags"]))
-        for r in edited.to_dict("records")
+        ClusterNotes(str(r["cluster_id"]), _text(r["label"]), _text(r["description"]), _tags(r["tags"])) for r in records
     )
-    draft.set_rows(returned)
     editor.seen["clusters"] = (view, returned)
+    accepted = {r["cluster_id"] for r in records if r.get("accept") and suggested.get(r["cluster_id"])}
+    draft.set_rows(replace(n, label=suggested[n.cluster_id]) if n.cluster_id in accepted else n for n in returned)
+    if accepted:  # drawn again at once, as a new table (its rows differ from what it returned): label in, tick cleared
+        st.rerun()
+
+
+def suggestions_controls(client, selection: AliasSelection, editor: Editor) -> None:
+    """Labels suggested from each cluster's members' words (class-based TF-IDF), beside the labels: accepted
+    one by one in the table, or all at once for the clusters without a label. Nothing is written until Save."""
+    from centroid_explorer.insight.labels import suggest_labels  # scikit-learn: only once asked for
+
+    columns = st.columns([2, 3], vertical_alignment="center")
+    if editor.suggestions is None:
+        if columns[0].button("Suggest labels", icon=":material/auto_awesome:",
+                             help="Read the clusters' members and suggest a label from the words that set each apart."):
+            try:
+                with st.spinner("Reading the members' text…"):
+                    found = suggest_labels(client, selection.dataset_id, selection.vector_field, selection.alias)
+            except APIError as err:
+                show_api_error(err, "Suggesting labels")
+                return
+            except ValueError as err:  # no member holds text
+                st.warning(f"No labels to suggest: {markdown_text(err)}", icon=":material/text_fields:")
+                return
+            editor.suggestions = {cid: s.label for cid, s in found.labels.items() if s.label}
+            st.rerun()
+        return
+    unlabelled = [r for r in editor.draft.edits.clusters.values() if not r.label and editor.suggestions.get(r.cluster_id)]
+    if columns[0].button(f"Use the suggestion for every unlabelled cluster ({len(unlabelled):,})", disabled=not unlabelled,
+                         icon=":material/done_all:"):
+        editor.draft.set_rows(replace(r, label=editor.suggestions[r.cluster_id]) for r in unlabelled)
+        st.rerun()
+    columns[1].caption(f"{len(editor.suggestions):,} suggestions from the members' words. Tick **Use it** in a row to take "
+                       "one; nothing is written until you press **Save**.")
 
 
 def free_fields_editor(editor: Editor, selection: AliasSelection) -> None:

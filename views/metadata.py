@@ -36,6 +36,7 @@ if not draft.edits.clusters:
         icon=":material/inbox:",
     )
 else:
+    form.suggestions_controls(client, selection, editor)
     form.cluster_table_editor(editor, selection, form.cluster_filter(editor, selection))
 cluster_problems = st.container()
 
