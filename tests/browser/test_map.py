@@ -209,3 +209,27 @@ def test_clicking_a_centroid_opens_its_cluster_and_the_map_is_there_on_the_way_b
     page.wait_for_function(MAP_DRAWN)
     wait_for_app(page)
     assert page.get_by_role("heading", name="Cluster map").is_visible()  # the old click does not open the cluster again
+
+
+def test_colour_by_a_field_and_a_text_search_on_the_map(page, app_url, wait_for_app, save_screenshot, assert_no_traceback):
+    """Issue 12: the text demo's map coloured by its `module` field (a legend of its most frequent values) and a
+    search whose matching documents are drawn large."""
+    page.goto(app_url + "/?dataset_id=python-docs&vector_field=text_vector_&alias=kmeans-12")
+    page.wait_for_function(MAP_DRAWN)
+    wait_for_app(page)
+    page.locator(".stSelectbox").filter(has_text="Colour by").click()
+    page.get_by_role("option", name="module", exact=True).click()
+    page.wait_for_function(f"() => document.querySelector({MAP!r})?._fullLayout?.showlegend === true")
+    wait_for_app(page)
+    legend = page.locator(".st-key-cluster_map .legendtext").all_text_contents()
+    assert 2 <= len(legend) <= 11 and legend[-1] == "other"
+    page.get_by_placeholder("a word or phrase").first.fill("thread")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.querySelector({MAP!r})?._fullData?.some(t => t.name === 'matches')")
+    wait_for_app(page)
+    matches = page.evaluate(f"() => document.querySelector({MAP!r})._fullData.find(t => t.name === 'matches')._length")
+    said = page.get_by_text(re.compile(r"of the [\d,]+ drawn documents contain the search text")).inner_text()
+    assert 0 < matches == int(said.split()[0].replace(",", ""))
+    page.locator(MAP).scroll_into_view_if_needed()
+    save_screenshot(page, "cluster-map-colour-search", full_page=False)
+    assert_no_traceback(page)
