@@ -175,10 +175,20 @@ def cluster_map(
         height=height, margin=_MARGIN, dragmode="zoom", hovermode="closest", showlegend=bool(legend),
         legend=dict(title=dict(text=plotly_text(by_field.field, LEGEND_CHARS) if by_field else ""), itemclick=False,
                     itemdoubleclick=False),
-        xaxis=dict(visible=False), yaxis=dict(visible=False),
+        # Room around the points, so that a name by a centroid at the edge is not cut (WebGL clips text to the plot).
+        xaxis=dict(visible=False, range=_padded(np.concatenate([documents[:, 0], layout.centroids[:, 0]]))),
+        yaxis=dict(visible=False, range=_padded(np.concatenate([documents[:, 1], layout.centroids[:, 1]]))),
         hoverlabel=dict(align="left"), plot_bgcolor="#FAFAFD",
     )
     return figure, MapTraces(roles, rows)
+
+
+def _padded(values: np.ndarray, share: float = 0.08) -> list[float] | None:
+    if not len(values):
+        return None
+    low, high = float(values.min()), float(values.max())
+    pad = (high - low) * share or 1.0
+    return [low - pad, high + pad]
 
 
 def _centroid_hover(cluster_id: str, label: str | None, size: int) -> str:
