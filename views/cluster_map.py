@@ -169,7 +169,7 @@ matches = matching_rows(sample.documents, fields, query) if query.strip() else N
 if matches is not None:
     st.caption(f"{len(matches):,} of the {sample.drawn:,} drawn documents contain the search text.")
 if visible is not None:
-    st.caption(f"Showing {int(visible.sum()):,} of the {sample.drawn:,} drawn documents (filtered by {one_line(colour_field)}).")
+    st.caption(f"Showing {int(visible.sum()):,} of the {sample.drawn:,} drawn documents (filtered by {markdown_text(colour_field)}).")
 
 try:
     job = projection_engine().submit(

@@ -17,6 +17,7 @@ from tests.hostile import (
     EMPTY_ALIAS,
     HOSTILE,
     HOSTILE_DATASET,
+    TEXT_FIELD,
     VECTOR_FIELD,
     as_read,
     write_hostile,
@@ -90,6 +91,16 @@ def test_the_map_shows_odd_ids_and_hostile_labels_as_text(app_page, hostile):
     hovers = " ".join(json.loads(at.get("plotly_chart")[0].proto.spec)["data"][1]["hovertext"])
     for shown in ["(007)", "(7)", "(1e3)", "(' ')", "(line one\\u2028line two)"]:  # blank and multi-line ids readable
         assert shown in hovers, shown
+
+
+
+def test_the_map_coloured_and_filtered_by_a_hostile_field_shows_its_name_as_text(app_page, hostile):
+    at = app_page(MAP, **VIEW)
+    next(s for s in at.main.selectbox if s.label == "Colour by").set_value(TEXT_FIELD).run()
+    values = next(m for m in at.main.multiselect if m.label == "Only these values")
+    values.set_value([values.options[0]]).run()
+    _assert_shown_as_text(at)
+    assert any(c.value.startswith("Showing ") and "filtered by" in c.value for c in at.main.caption)
 
 
 def test_the_documents_page_does_not_crash_on_odd_ids_and_escapes_them(app_page, hostile):
