@@ -13,7 +13,7 @@ from centroid_explorer.insight.outliers import CLOSER, labelled, outlier_table, 
 from centroid_explorer.insight.quality import QualityReport, cluster_quality
 from centroid_explorer.metrics import LABELS
 from components.connection import connection_id
-from components.pickers import URL_KEYS, AliasSelection
+from components.pickers import AliasSelection, view_params
 
 DOCUMENTS_PAGE = "views/cluster_documents.py"
 MAP_PAGE = "views/cluster_map.py"
@@ -45,7 +45,7 @@ def load_outliers(_client, connection: str, selection: AliasSelection, metric: s
 
 def cluster_params(selection: AliasSelection, cluster_id: str, document_id: str | None = None) -> dict[str, str]:
     """The query parameters that open `cluster_id` (and point at `document_id`) on another page."""
-    params = {key: getattr(selection, key) for key in URL_KEYS} | {"cluster_id": cluster_id}
+    params = view_params(selection) | {"cluster_id": cluster_id}
     return params | ({"document_id": document_id} if document_id is not None else {})
 
 

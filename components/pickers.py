@@ -227,3 +227,8 @@ def _mirror_to_url(selection: Selection | None) -> None:
             st.query_params.pop(key, None)
         elif st.query_params.get(key) != value:
             st.query_params[key] = value
+
+
+def view_params(selection) -> dict[str, str]:
+    """The query parameters that open this selection on another page (names, never credentials)."""
+    return {key: getattr(selection, key) for key in URL_KEYS}

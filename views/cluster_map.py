@@ -15,13 +15,14 @@ from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.fetches import Fetches, Stopped
 from centroid_explorer.insight.labels import class_tfidf_terms
 from centroid_explorer.insight.members import string_fields
+from centroid_explorer.insight.search import matching_fields
 from centroid_explorer.metrics import LABELS, metric_name, nearest_centroids, similarity
 from components import charts
 from components.centroid_clicks import centroid_clicks
 from components.connection import connection_id
 from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
 from components.hover import hover_texts
-from components.pickers import URL_KEYS
+from components.pickers import view_params
 from components.warmup import projection_engine
 
 REFINE_POLL_S = 1.0
@@ -74,14 +75,6 @@ def load_suggestions(_sample: ClusterSample, key: tuple, unlabelled: tuple[str, 
         if isinstance(text, str):
             texts[cluster_id].append(text)
     return {cid: s.label for cid, s in class_tfidf_terms(texts).items() if cid in wanted and s.label}
-
-
-def matching_rows(documents, fields: list[str], query: str) -> np.ndarray:
-    """Rows whose string fields contain `query`, any case, as plain text (not a pattern)."""
-    found = np.zeros(len(documents), dtype=bool)
-    for field in fields:
-        found |= documents[field].map(lambda v: isinstance(v, str) and query.casefold() in v.casefold()).to_numpy(dtype=bool)
-    return np.flatnonzero(found)
 
 
 key = (connection_id(), selection.dataset_id, selection.vector_field, selection.alias, cap, metric)
@@ -165,7 +158,8 @@ elif by_field is not None:
         visible = np.isin(by_field.codes, wanted)
 query = looks[2].text_input("Search the documents' text", key="map_search", placeholder="a word or phrase",
                             help="Documents whose text fields contain it (any case) are drawn large on the map.")
-matches = matching_rows(sample.documents, fields, query) if query.strip() else None
+matches = (np.flatnonzero([bool(matching_fields(row, query)) for row in sample.documents[fields].to_dict("records")])
+           if query.strip() else None)
 if matches is not None:
     st.caption(f"{len(matches):,} of the {sample.drawn:,} drawn documents contain the search text.")
 if visible is not None:
@@ -183,8 +177,7 @@ hover = load_hover(sample, key, labels)
 
 
 def open_cluster(cluster_id: str) -> None:
-    params = {key: getattr(selection, key) for key in URL_KEYS}
-    st.switch_page("views/cluster_documents.py", query_params={**params, "cluster_id": cluster_id})
+    st.switch_page("views/cluster_documents.py", query_params={**view_params(selection), "cluster_id": cluster_id})
 
 
 layout = job.layout()
@@ -216,8 +209,7 @@ if len(points) == 1 and clicked:
     open_cluster(clicked[0])
 to_merge = list(dict.fromkeys(clicked))
 if len(to_merge) >= 2 and st.button(f"Merge these {len(to_merge)} clusters…", icon=":material/merge:"):
-    params = {key: getattr(selection, key) for key in URL_KEYS}
-    st.switch_page("views/curate.py", query_params={**params, "merge_cluster_id": to_merge})
+    st.switch_page("views/curate.py", query_params={**view_params(selection), "merge_cluster_id": to_merge})
 rows = sorted({traces.row(p["curve_number"], p["point_index"]) for p in points if traces.role(p["curve_number"]) == "documents"})
 if rows:
     st.subheader(f"{len(rows)} selected documents")
@@ -229,8 +221,7 @@ if rows:
         "cluster_id": st.column_config.TextColumn("cluster"),
     })
     if len(rows) <= MOVE_LINK_MAX and st.button("Move these documents to another cluster…", icon=":material/move_item:"):
-        params = {key: getattr(selection, key) for key in URL_KEYS}
-        st.switch_page("views/curate.py", query_params={**params, "document_id": chosen["_id"].tolist()})
+        st.switch_page("views/curate.py", query_params={**view_params(selection), "document_id": chosen["_id"].tolist()})
     elif len(rows) > MOVE_LINK_MAX:
         st.caption(f"Select at most {MOVE_LINK_MAX} documents to move them to another cluster.")
 else:
