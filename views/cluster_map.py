@@ -82,7 +82,8 @@ fetch = sample_fetches().start(key, lambda progress: fetch_cluster_sample(
     client, selection.dataset_id, selection.vector_field, selection.alias, cap, metric, progress=progress
 ))
 if not fetch.future.done():
-    if st.button("Stop fetching", icon=":material/stop_circle:"):
+    stop_slot = st.empty()  # cleared with the progress bar once the fetch is done
+    if stop_slot.button("Stop fetching", icon=":material/stop_circle:"):
         fetch.stop()
         st.info("Stopped. Choose fewer documents on the map; any change on this page fetches again.", icon=":material/info:")
         st.stop()
@@ -94,6 +95,7 @@ if not fetch.future.done():
             bar.progress(0.0, text="Fetching the centroids…")
         time.sleep(0.25)
     bar.empty()
+    stop_slot.empty()
 try:
     sample = fetch.future.result()
     labels = {cid: notes.label for cid, notes in metadata.cluster_notes(
