@@ -3,6 +3,7 @@ Prints a table.
 
     .venv/bin/python benchmarks/map_scale.py                              # 200,000 docs x 768 dims
     .venv/bin/python benchmarks/map_scale.py --docs 50000 --dims 128      # a quicker run
+    .venv/bin/python benchmarks/map_scale.py --data /tmp/map-scale        # keep the loaded server data for the next run
 
 One embedded server (a child process, as `serve` runs it) holds the documents once, with one alias per
 k (each document assigned in each). Per k, as the map page does it with its default cap (10,000
@@ -93,17 +94,24 @@ def main() -> None:
     parser.add_argument("--dims", type=int, default=768)
     parser.add_argument("--ks", default=",".join(map(str, KS)))
     parser.add_argument("--caps", default=f"{DEFAULT_CAP},200000")
+    parser.add_argument("--data", help="a folder for the server's data, loaded once and reused by later runs "
+                        "(with the same --docs, --dims and --ks); default: a temp folder")
     args = parser.parse_args()
     ks = [int(k) for k in args.ks.split(",")]
     caps = [int(c) for c in args.caps.split(",")]
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(args.data or scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        loaded = folder / f"loaded-{args.docs}x{args.dims}-{args.ks}"
         port = free_port()
-        server = start_server(folder, port)
+        server = start_server(str(folder), port, None)
         try:
             with Client(f"http://127.0.0.1:{port}", "bench", "bench-key", timeout=600) as client:
-                start = time.perf_counter()
-                load(client, args.docs, args.dims, ks)
-                print(f"{args.docs:,} documents x {args.dims} dims, {len(ks)} aliases, loaded in {time.perf_counter() - start:.0f} s")
+                if not loaded.exists():
+                    start = time.perf_counter()
+                    load(client, args.docs, args.dims, ks)
+                    loaded.touch()
+                    print(f"{args.docs:,} documents x {args.dims} dims, {len(ks)} aliases, loaded in {time.perf_counter() - start:.0f} s")
                 rows = [measure(client, k, cap) for k in ks for cap in caps]
         finally:
             server.terminate()

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from centroid_explorer.alias_centroids import read_centroids
+from centroid_explorer.array_pages import ArrayPage
 from centroid_explorer.centroid_set import CentroidSet
-from centroid_explorer.client import CLUSTER_FIELD, VECTOR_SUFFIX, vectors_of
+from centroid_explorer.client import CLUSTER_FIELD, VECTOR_SUFFIX
 
 RELEVANCE = "_relevance"
 PAGES_PER_CLUSTER = 5  # how many places along one cluster's ranking its relevance sample is taken from
@@ -37,7 +38,7 @@ class ClusterSample:
     documents: pd.DataFrame  # one row per drawn document: _id, cluster_id, _relevance, readable fields
     document_vectors: np.ndarray  # (n, d) float32, in documents' row order
     cluster_index: np.ndarray  # (n,) index into centroids.ids
-    unplaced: int  # drawn-for documents assigned to a cluster id that has no centroid (left out)
+    unplaced: int  # documents read but left out: assigned to a cluster without a centroid, or without the vector
 
     @property
     def cluster_ids(self) -> list[str]:
@@ -96,55 +97,83 @@ def fetch_cluster_sample(
     `progress(documents_read, documents_to_read)` is called after each request."""
     centroids = read_centroids(client, dataset_id, vector_field, alias)
 
-    def page(number: int, page_size: int) -> dict:
-        return client.centroids.documents(
-            dataset_id, [], vector_field, alias=alias, page_size=page_size, page=number,
-            include_vector=True, similarity_metric=metric,
+    def page(number: int, page_size: int) -> ArrayPage:
+        return client.centroids.documents_with_vectors(
+            dataset_id, [], vector_field, alias=alias, page_size=page_size, page=number, similarity_metric=metric,
         )
 
-    documents: list[dict] = []
+    drawn = _Drawn(centroids, vector_field, alias)
     total = 0
     if centroids.ids:
         first_size = min(MAX_PAGE, cap)
         first = page(1, first_size)
-        total = int(first.get("count", len(first["results"])))
+        total = int(first.payload.get("count", len(first.payload["results"])))
         page_size, numbers = sample_pages(total, cap)
         to_read = min(total, page_size * len(numbers))
+        drawn.reserve(to_read)
         for number in numbers:
-            answer = first if (number == 1 and page_size == first_size) else page(number, page_size)
-            documents.extend(answer["results"])
+            drawn.add(first if (number == 1 and page_size == first_size) else page(number, page_size))
             if progress:
-                progress(len(documents), to_read)
-    return _assemble(centroids, documents, total, vector_field, alias)
+                progress(drawn.read, to_read)
+    return drawn.sample(total)
 
 
-def _assemble(centroids: CentroidSet, documents: list[dict], total: int, vector_field: str, alias: str) -> ClusterSample:
-    position = {cluster_id: i for i, cluster_id in enumerate(centroids.ids)}
-    kept, index, rows = [], [], []
-    for document in documents:
-        cluster_id = cluster_of(document, vector_field, alias)
-        at = position.get(cluster_id) if cluster_id is not None else None
-        if at is None or document.get(vector_field) is None:
-            continue
-        kept.append(document)
-        index.append(at)
-        rows.append({"_id": str(document.get("_id")), "cluster_id": cluster_id, RELEVANCE: document.get(RELEVANCE),
-                     **readable_fields(document)})
-    cluster_index = np.array(index, dtype=np.int64)
-    counts = np.bincount(cluster_index, minlength=len(centroids)).astype(np.float64)
-    complete = len(documents) >= total
-    # Past the cap every cluster is drawn in proportion to its size, so its share of the sample estimates it.
-    sizes = counts if complete or not len(kept) else np.round(counts * total / len(documents))
-    dimension = centroids.dimension or 0
-    return ClusterSample(
-        centroids=centroids,
-        sizes=sizes.astype(np.int64),
-        total=total,
-        documents=pd.DataFrame(rows, columns=None if rows else ["_id", "cluster_id", RELEVANCE]),
-        document_vectors=vectors_of(kept, vector_field) if kept else np.empty((0, dimension), np.float32),
-        cluster_index=cluster_index,
-        unplaced=len(documents) - len(kept),
-    )
+class _Drawn:
+    """The documents read so far, kept as they come: their table rows and their vectors, copied into
+    one preallocated array (a page's answer is let go once read, so memory holds the vectors once)."""
+
+    def __init__(self, centroids: CentroidSet, vector_field: str, alias: str):
+        self.centroids, self.vector_field, self.alias = centroids, vector_field, alias
+        self.position = {cluster_id: i for i, cluster_id in enumerate(centroids.ids)}
+        self.rows: list[dict] = []
+        self.index: list[int] = []
+        self.vectors = np.empty((0, centroids.dimension or 0), np.float32)
+        self.read = 0
+
+    def reserve(self, documents: int) -> None:
+        self.vectors = np.empty((documents, self.centroids.dimension or 0), np.float32)
+
+    def add(self, page: ArrayPage) -> None:
+        dimension = self.centroids.dimension or 0
+        present = page.present()
+        if present.any() and page.vectors.shape[1] != dimension:
+            raise ValueError(f"the documents' {self.vector_field!r} has {page.vectors.shape[1]} dimensions, "
+                             f"their centroids {dimension}")
+        kept = []
+        for row, document in enumerate(page.payload["results"]):
+            cluster_id = cluster_of(document, self.vector_field, self.alias)
+            at = self.position.get(cluster_id) if cluster_id is not None else None
+            if at is None or not present[row]:
+                continue
+            kept.append(row)
+            self.index.append(at)
+            self.rows.append({"_id": str(document.get("_id")), "cluster_id": cluster_id,
+                              RELEVANCE: document.get(RELEVANCE), **readable_fields(document)})
+        self.read += len(page.payload["results"])
+        if not kept:
+            return
+        start = len(self.rows) - len(kept)
+        if len(self.rows) > len(self.vectors):  # more than reserved (the alias grew while read)
+            grown = np.empty((len(self.rows), dimension), np.float32)
+            grown[:start] = self.vectors[:start]
+            self.vectors = grown
+        self.vectors[start:len(self.rows)] = page.vectors[kept]
+
+    def sample(self, total: int) -> ClusterSample:
+        cluster_index = np.array(self.index, dtype=np.int64)
+        counts = np.bincount(cluster_index, minlength=len(self.centroids)).astype(np.float64)
+        complete = self.read >= total
+        # Past the cap every cluster is drawn in proportion to its size, so its share of the sample estimates it.
+        sizes = counts if complete or not self.rows else np.round(counts * total / self.read)
+        return ClusterSample(
+            centroids=self.centroids,
+            sizes=sizes.astype(np.int64),
+            total=total,
+            documents=pd.DataFrame(self.rows, columns=None if self.rows else ["_id", "cluster_id", RELEVANCE]),
+            document_vectors=self.vectors[:len(self.rows)],
+            cluster_index=cluster_index,
+            unplaced=self.read - len(self.rows),
+        )
 
 
 def relevance_sample(

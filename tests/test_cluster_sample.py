@@ -3,9 +3,11 @@ escaping; fetches go over real HTTP."""
 
 from __future__ import annotations
 
+import httpx
 import numpy as np
 import pytest
 
+from centroid_explorer import array_pages
 from centroid_explorer.alias_centroids import read_centroids
 from centroid_explorer.client import Client
 from centroid_explorer.cluster_sample import cluster_of, fetch_cluster_sample, readable_fields, relevance_sample, sample_pages
@@ -110,6 +112,38 @@ def test_under_the_cap_every_document_is_drawn_with_its_own_vector_and_counted(c
     for row, position, vector in zip(sample.documents.itertuples(), sample.cluster_index, sample.document_vectors, strict=True):
         assert sample.cluster_ids[position] == row.cluster_id
         np.testing.assert_allclose(vector, stored[row._1], rtol=1e-6)  # the row's own vector
+
+
+def test_our_server_sends_the_vectors_as_float32_and_they_equal_the_json_ones(clustered, live_server):
+    client, dataset = clustered
+    as_json = client.centroids.documents(dataset, [], VF, ALIAS, page_size=50, include_vector=True)
+    page = client.centroids.documents_with_vectors(dataset, [], VF, ALIAS, page_size=50)
+    assert [d["_id"] for d in page.payload["results"]] == [d["_id"] for d in as_json["results"]]
+    assert [d["_relevance"] for d in page.payload["results"]] == [d["_relevance"] for d in as_json["results"]]
+    assert all(VF not in d for d in page.payload["results"]) and page.present().all()
+    np.testing.assert_array_equal(page.vectors, np.array([d[VF] for d in as_json["results"]], np.float32))
+    body = {"dataset_id": dataset, "cluster_ids": [], "vector_field": VF, "alias": ALIAS, "page_size": 50,
+            "include_vector": True}
+    headers = {"Authorization": f"{live_server.project}:{live_server.api_key}"}
+    raw = httpx.post(f"{live_server.base_url}/services/cluster/centroids/documents", json=body,
+                     headers={**headers, "Accept": array_pages.MEDIA_TYPE})
+    plain = httpx.post(f"{live_server.base_url}/services/cluster/centroids/documents", json=body, headers=headers)
+    assert raw.headers["content-type"] == array_pages.MEDIA_TYPE and plain.headers["content-type"] == "application/json"
+    assert len(raw.content) < len(plain.content)
+
+
+def test_a_member_without_the_vector_is_left_off_the_map_and_counted(live_server):
+    dataset = "cluster-view-no-vector"
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
+        client.datasets.bulk_insert(dataset, [
+            {"_id": "with", VF: [1.0, 0.0, 0.0], "_cluster_": {VF: {ALIAS: "c"}}},
+            {"_id": "without", "title": "no vector", "_cluster_": {VF: {ALIAS: "c"}}},
+        ])
+        client.centroids.insert(dataset, [{"_id": "c", VF: [1.0, 0.0, 0.0]}], VF, ALIAS)
+        page = client.centroids.documents_with_vectors(dataset, [], VF, ALIAS, page_size=10)
+        assert [d["_id"] for d in page.payload["results"]] == ["with", "without"] and page.present().tolist() == [True, False]
+        sample = fetch_cluster_sample(client, dataset, VF, ALIAS)
+    assert sample.documents["_id"].tolist() == ["with"] and sample.unplaced == 1 and sample.complete
 
 
 def test_past_the_cap_a_sample_over_the_whole_ranking_estimates_sizes(clustered):

@@ -124,7 +124,8 @@ shown_what = (
     else f"drawing {sample.drawn:,} ({sample.drawn / sample.total:.0%}), spread evenly from each cluster's closest "
     "members to its farthest; sizes are estimated from them"
 )
-unplaced = f" · {sample.unplaced:,} assigned to clusters without a centroid, not drawn" if sample.unplaced else ""
+unplaced = (f" · {sample.unplaced:,} not drawn (assigned to a cluster without a centroid, or without a vector)"
+            if sample.unplaced else "")
 st.caption(f"{k:,} clusters · {sample.total:,} documents · {shown_what}{unplaced}"
            + (f" · {SUGGESTED} marks a label suggested from a cluster's words" if suggested else ""))
 

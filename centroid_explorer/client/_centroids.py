@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from .. import array_pages
+from ..array_pages import ArrayPage
 from ._batches import json_batches
 from ._errors import NotFoundError, NotSupportedError
 from ._pages import ITER_PAGE_SIZE, walk_pages
@@ -115,6 +117,38 @@ class CentroidEndpoints:
                 "similarity_metric": similarity_metric,
             },
         )
+
+    def documents_with_vectors(
+        self,
+        dataset_id: str,
+        cluster_ids: Sequence[str],
+        vector_field: str,
+        alias: str = "default",
+        page_size: int = 5,
+        page: int = 1,
+        similarity_metric: str = "cosine",
+    ) -> ArrayPage:
+        """`documents` with the members' `vector_field` as one float32 matrix and no vector fields in
+        the documents: sent by our server as a binary arrays page, converted here from any other
+        server's JSON. A member without the vector has a row of NaN; ValueError names a document whose
+        vector has another length."""
+        answer = self._session.post(
+            f"{_BASE}/documents",
+            {
+                "dataset_id": dataset_id,
+                "cluster_ids": list(cluster_ids),
+                "vector_field": vector_field,
+                "alias": alias,
+                "page_size": page_size,
+                "page": page,
+                "include_vector": True,
+                "similarity_metric": similarity_metric,
+            },
+            headers={"Accept": f"{array_pages.MEDIA_TYPE}, application/json;q=0.5"},
+        )
+        if isinstance(answer, ArrayPage):
+            return answer
+        return ArrayPage(answer, array_pages.split_vectors(answer.get("results") or [], vector_field))
 
     def list_closest_to_center(
         self,

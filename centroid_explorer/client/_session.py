@@ -2,7 +2,8 @@
 
 This is the only place that talks to httpx. Requests go out as the API expects them (GET
 parameters in the query string, POST parameters as a JSON body); answers come back parsed with
-orjson; failures come back as the typed errors of `_errors`.
+orjson (the arrays pages our server sends when asked, as `array_pages.ArrayPage`); failures come
+back as the typed errors of `_errors`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from .. import __version__
+from .. import __version__, array_pages
 from ._errors import APIError, connection_error, error_from_response, timeout_error
 from ._retry import next_delay, parse_retry_after
 
@@ -169,6 +170,12 @@ class Session:
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 secret=self._api_key,
             )
+        if response.headers.get("Content-Type", "").startswith(array_pages.MEDIA_TYPE):
+            try:
+                return Answer(array_pages.decode(response.content), response.headers)
+            except ValueError as exc:
+                raise APIError(f"The answer to {method} {path} was not a valid arrays page: {exc}.",
+                               status=response.status_code, endpoint=path, method=method) from None
         try:
             return Answer(orjson.loads(response.content), response.headers)
         except orjson.JSONDecodeError:

@@ -30,7 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
+from .. import __version__, array_pages
 from . import contract
 from .credentials import Credentials, key_hash, split_header
 from .documents import selected
@@ -92,6 +92,12 @@ GET_SELECTOR = {"parameters": [VECTOR_FIELD_QUERY]}
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY), status_code, media_type="application/json")
+
+
+def _array_page(payload: dict[str, Any], vector_field: str) -> Response:
+    """`payload` (a documents page with vectors) as an arrays page of `vector_field` (see array_pages)."""
+    vectors = array_pages.split_vectors(payload["results"], vector_field)
+    return Response(array_pages.encode(payload, vector_field, vectors), media_type=array_pages.MEDIA_TYPE)
 
 
 def _message(status: int, message: str) -> Response:
@@ -387,13 +393,19 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
     @api.post(f"{CENTROIDS}/documents", response_model=ClusterDocumentsPage, tags=["centroids"],
               description="Documents assigned to the clusters, closest to their own centroid first.\n\n"
               + contract.describe("relevance", "documents_pages", "cursor"))
-    def cluster_documents(request: CentroidsDocumentsRequest) -> Response:
+    def cluster_documents(
+        request: CentroidsDocumentsRequest,
+        accept: Annotated[str | None, Header(description=contract.describe("arrays"))] = None,
+    ) -> Response:
         selector = body_selector(request)
         page = store.cluster_documents(
             selector.dataset_id, selector.vector_field, request.cluster_ids, selector.alias,
             request.page_size, request.cursor, request.page, request.include_vector, request.similarity_metric,
         )
-        return json_response({"results": page.items, "count": page.count, "cursor": page.cursor})
+        payload = {"results": page.items, "count": page.count, "cursor": page.cursor}
+        if request.include_vector and array_pages.MEDIA_TYPE in (accept or ""):
+            return _array_page(payload, selector.vector_field)
+        return json_response(payload)
 
     def list_from_center(request: CenterListRequest, furthest: bool) -> Response:
         selector = body_selector(request)
