@@ -69,7 +69,7 @@ def measure(client: Client, k: int, cap: int) -> dict:
     sample = fetch_cluster_sample(client, "scale", VF, f"k{k}", cap)
     fetched = time.perf_counter() - start
     start = time.perf_counter()
-    xy = quick_layout(np.concatenate([sample.centroids.vectors, sample.document_vectors]))
+    xy = quick_layout(np.concatenate([sample.layout_centroids, sample.document_vectors]), sample.layout_metric)
     layout = Layout(documents=xy[k:], centroids=xy[:k], refined=False)
     the_map, _ = charts.cluster_map(sample, layout, {}, hover_texts(sample, {}))
     focus = int(np.argmax(sample.sizes))

@@ -21,6 +21,7 @@ from centroid_explorer.alias_centroids import read_centroids
 from centroid_explorer.array_pages import ArrayPage
 from centroid_explorer.centroid_set import CentroidSet
 from centroid_explorer.client import CLUSTER_FIELD, VECTOR_SUFFIX
+from centroid_explorer.projection.core import PCA_DIMS, PCA_FIT_ROWS, Reduction, reduces
 
 RELEVANCE = "_relevance"
 PAGES_PER_CLUSTER = 5  # how many places along one cluster's ranking its relevance sample is taken from
@@ -36,7 +37,12 @@ class ClusterSample:
     sizes: np.ndarray  # (k,) members per cluster: counted when `complete`, else estimated from the sample
     total: int  # documents assigned to the alias
     documents: pd.DataFrame  # one row per drawn document: _id, cluster_id, _relevance, readable fields
-    document_vectors: np.ndarray  # (n, d) float32, in documents' row order
+    # What the map lays out, in documents' row order: the vectors (n, d) float32, or for a large sample
+    # their principal components in the metric's space (projection.core.reduces: the same map from a
+    # fraction of the memory), with the centroids in the same space and the metric to lay both out with.
+    document_vectors: np.ndarray
+    layout_centroids: np.ndarray
+    layout_metric: str
     cluster_index: np.ndarray  # (n,) index into centroids.ids
     unplaced: int  # documents read but left out: assigned to a cluster without a centroid, or without the vector
 
@@ -102,7 +108,7 @@ def fetch_cluster_sample(
             dataset_id, [], vector_field, alias=alias, page_size=page_size, page=number, similarity_metric=metric,
         )
 
-    drawn = _Drawn(centroids, vector_field, alias)
+    drawn = _Drawn(centroids, vector_field, alias, metric)
     total = 0
     if centroids.ids:
         first_size = min(MAX_PAGE, cap)
@@ -110,6 +116,8 @@ def fetch_cluster_sample(
         total = int(first.payload.get("count", len(first.payload["results"])))
         page_size, numbers = sample_pages(total, cap)
         to_read = min(total, page_size * len(numbers))
+        if reduces(to_read, centroids.dimension or 0, metric):
+            drawn.reduction = _fit_reduction(page, total, metric)
         drawn.reserve(to_read)
         for number in numbers:
             drawn.add(first if (number == 1 and page_size == first_size) else page(number, page_size))
@@ -118,12 +126,23 @@ def fetch_cluster_sample(
     return drawn.sample(total)
 
 
-class _Drawn:
-    """The documents read so far, kept as they come: their table rows and their vectors, copied into
-    one preallocated array (a page's answer is let go once read, so memory holds the vectors once)."""
+def _fit_reduction(page: Callable[[int, int], ArrayPage], total: int, metric: str) -> Reduction:
+    """Principal axes fitted on PCA_FIT_ROWS documents spread over the whole ranking (as project_2d
+    fits them on rows spread over its input), read before the rest so that every page can be reduced
+    as it arrives: the full vectors are never all in memory."""
+    page_size, numbers = sample_pages(total, PCA_FIT_ROWS)
+    pages = [page(number, page_size) for number in numbers]
+    rows = np.concatenate([p.vectors[p.present()] for p in pages])
+    return Reduction.fit(rows, PCA_DIMS, metric)
 
-    def __init__(self, centroids: CentroidSet, vector_field: str, alias: str):
-        self.centroids, self.vector_field, self.alias = centroids, vector_field, alias
+
+class _Drawn:
+    """The documents read so far, kept as they come: their table rows and their vectors (reduced when
+    `reduction` is set), copied into one preallocated array; a page's answer is let go once read."""
+
+    def __init__(self, centroids: CentroidSet, vector_field: str, alias: str, metric: str):
+        self.centroids, self.vector_field, self.alias, self.metric = centroids, vector_field, alias, metric
+        self.reduction: Reduction | None = None
         self.position = {cluster_id: i for i, cluster_id in enumerate(centroids.ids)}
         self.rows: list[dict] = []
         self.index: list[int] = []
@@ -131,7 +150,8 @@ class _Drawn:
         self.read = 0
 
     def reserve(self, documents: int) -> None:
-        self.vectors = np.empty((documents, self.centroids.dimension or 0), np.float32)
+        width = self.reduction.axes.shape[1] if self.reduction else self.centroids.dimension or 0
+        self.vectors = np.empty((documents, width), np.float32)
 
     def add(self, page: ArrayPage) -> None:
         dimension = self.centroids.dimension or 0
@@ -154,10 +174,11 @@ class _Drawn:
             return
         start = len(self.rows) - len(kept)
         if len(self.rows) > len(self.vectors):  # more than reserved (the alias grew while read)
-            grown = np.empty((len(self.rows), dimension), np.float32)
+            grown = np.empty((len(self.rows), self.vectors.shape[1]), np.float32)
             grown[:start] = self.vectors[:start]
             self.vectors = grown
-        self.vectors[start:len(self.rows)] = page.vectors[kept]
+        vectors = page.vectors[kept]
+        self.vectors[start:len(self.rows)] = self.reduction(vectors) if self.reduction else vectors
 
     def sample(self, total: int) -> ClusterSample:
         cluster_index = np.array(self.index, dtype=np.int64)
@@ -171,6 +192,8 @@ class _Drawn:
             total=total,
             documents=pd.DataFrame(self.rows, columns=None if self.rows else ["_id", "cluster_id", RELEVANCE]),
             document_vectors=self.vectors[:len(self.rows)],
+            layout_centroids=self.reduction(self.centroids.vectors) if self.reduction else self.centroids.vectors,
+            layout_metric="l2" if self.reduction else self.metric,
             cluster_index=cluster_index,
             unplaced=self.read - len(self.rows),
         )

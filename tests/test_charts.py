@@ -31,8 +31,9 @@ def _sample(n: int, k: int) -> tuple[ClusterSample, Layout]:
     documents = pd.DataFrame({"_id": [f"d{i}" for i in range(n)], "cluster_id": [f"c{c}" for c in index],
                               "_relevance": rng.random(n), "kind": rng.choice(["a", "b", "c"], n)})
     centroids = CentroidSet([f"c{i}" for i in range(k)], rng.normal(size=(k, 4)).astype(np.float32))
-    sample = ClusterSample(centroids, np.bincount(index, minlength=k), n, documents, rng.normal(size=(n, 4)).astype(np.float32),
-                           index, 0)
+    sample = ClusterSample(centroids=centroids, sizes=np.bincount(index, minlength=k), total=n, documents=documents,
+                           document_vectors=rng.normal(size=(n, 4)).astype(np.float32), layout_centroids=centroids.vectors,
+                           layout_metric="cosine", cluster_index=index, unplaced=0)
     return sample, Layout(documents=rng.normal(size=(n, 2)), centroids=rng.normal(size=(k, 2)), refined=True)
 
 

@@ -3,6 +3,8 @@ escaping; fetches go over real HTTP."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 import numpy as np
 import pytest
@@ -12,6 +14,8 @@ from centroid_explorer.alias_centroids import read_centroids
 from centroid_explorer.client import Client
 from centroid_explorer.cluster_sample import cluster_of, fetch_cluster_sample, readable_fields, relevance_sample, sample_pages
 from centroid_explorer.display import cluster_names
+from centroid_explorer.metrics import similarity
+from centroid_explorer.projection.core import PCA_DIMS
 from components.hover import HOVER_BUDGET, HOVER_LINE_CHARS, hover_text, hover_texts
 
 VF, ALIAS = "text_vector_", "km"
@@ -161,8 +165,7 @@ def test_hover_text_shrinks_with_the_number_drawn_and_stays_in_budget(clustered)
     full = hover_texts(sample, {})
     assert all("title" in text for text in full)
     many = sample.documents.loc[np.zeros(200_000, dtype=int)].reset_index(drop=True)  # 200,000 rows to hover
-    big = type(sample)(sample.centroids, sample.sizes, 200_000, many, sample.document_vectors[:0],
-                       np.zeros(200_000, dtype=np.int64), 0)
+    big = dataclasses.replace(sample, total=200_000, documents=many, cluster_index=np.zeros(200_000, dtype=np.int64))
     texts = hover_texts(big, {})
     assert sum(len(t) for t in texts) <= HOVER_BUDGET and all("near-0" in t for t in texts[:3])
 
@@ -172,3 +175,36 @@ def test_relevance_sample_covers_the_ranking(clustered):
     size, relevance = relevance_sample(client, dataset, VF, ALIAS, "near", "cosine", limit=10)
     assert size == 30 and len(relevance) == 10
     assert relevance[0] == relevance.max()  # closest first
+
+
+@pytest.fixture(scope="module")
+def large(live_server):
+    """5,000 documents x 64 dims in 4 clusters: past the size where the map lays out principal components."""
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(4, 64)).astype(np.float32)
+    labels = rng.integers(0, 4, 5_000)
+    vectors = centres[labels] + rng.normal(0, 0.4, (5_000, 64)).astype(np.float32)
+    dataset = "cluster-view-large"
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
+        client.datasets.bulk_insert(dataset, [{"_id": f"d{i}", VF: vectors[i].tolist(), "_cluster_": {VF: {ALIAS: f"c{labels[i]}"}}}
+                                              for i in range(5_000)])
+        client.centroids.insert(dataset, [{"_id": f"c{c}", VF: centres[c].tolist()} for c in range(4)], VF, ALIAS)
+        yield client, dataset, dict(zip((f"d{i}" for i in range(5_000)), vectors, strict=True))
+
+
+def test_a_large_sample_keeps_what_the_layout_uses_and_the_clusters_stay_apart(large):
+    client, dataset, stored = large
+    sample = fetch_cluster_sample(client, dataset, VF, ALIAS, cap=10_000, metric="cosine")
+    assert sample.drawn == 5_000 and sample.layout_metric == "l2"
+    assert sample.document_vectors.shape == (5_000, PCA_DIMS) and sample.layout_centroids.shape == (4, PCA_DIMS)
+    full = np.array([stored[i] for i in sample.documents["_id"]])
+    by_cosine = np.argmax(similarity(full, sample.centroids.vectors, "cosine"), axis=1)
+    reduced = ((sample.document_vectors[:, None, :] - sample.layout_centroids[None]) ** 2).sum(-1).argmin(axis=1)
+    assert (reduced == by_cosine).mean() > 0.99  # each document still lies by the centroid it is closest to
+
+
+def test_l1_keeps_the_vectors_themselves(large):
+    client, dataset, stored = large
+    sample = fetch_cluster_sample(client, dataset, VF, ALIAS, cap=10_000, metric="l1")
+    assert sample.layout_metric == "l1" and sample.document_vectors.shape == (5_000, 64)
+    np.testing.assert_array_equal(sample.document_vectors[0], stored[sample.documents["_id"][0]])

@@ -170,7 +170,7 @@ if visible is not None:
 
 try:
     job = projection_engine().submit(
-        sample.document_vectors, centroids=sample.centroids.vectors, metric=metric, n_neighbors=n_neighbors,
+        sample.document_vectors, centroids=sample.layout_centroids, metric=sample.layout_metric, n_neighbors=n_neighbors,
         min_dist=min_dist, random_state=42 if reproducible else None,
     )
 except ValueError as err:

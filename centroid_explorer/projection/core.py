@@ -6,6 +6,8 @@ umap-learn is imported lazily (see `numba_setup.py`): importing it compiles numb
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from centroid_explorer.metrics import METRICS
@@ -78,8 +80,9 @@ def check_metric(metric: str) -> str:
     return metric
 
 
-def pca(vectors: np.ndarray, n_components: int) -> np.ndarray:
-    """Principal components (float32), zero-padded to `n_components` columns when n or d is smaller.
+def pca(vectors: np.ndarray, n_components: int, metric: str | None = None) -> np.ndarray:
+    """Principal components (float32), zero-padded to `n_components` columns when n or d is smaller;
+    with `metric`, of the vectors in that metric's space (`metric_space`).
 
     Fitted on at most PCA_FIT_ROWS evenly spaced rows, then applied to all: the leading
     directions of 20,000 clustered rows are those of 5,000 of them (same trustworthiness after
@@ -87,15 +90,51 @@ def pca(vectors: np.ndarray, n_components: int) -> np.ndarray:
     numpy, not scikit-learn: the preview runs in the dashboard's process, where importing
     scikit-learn (~2.5 s) would delay the first map.
     """
-    n, d = vectors.shape
-    kept = min(n_components, n - 1, d)
-    out = np.zeros((n, n_components), dtype=np.float32)
-    if kept > 0:
-        rows = vectors if n <= PCA_FIT_ROWS else vectors[np.linspace(0, n - 1, PCA_FIT_ROWS).astype(np.intp)]
-        mean = rows.mean(axis=0, dtype=np.float64)
-        axes = principal_axes(rows - mean, kept)
-        out[:, :kept] = (vectors - mean) @ axes.T
-    return out
+    n = len(vectors)
+    rows = vectors if n <= PCA_FIT_ROWS else vectors[np.linspace(0, n - 1, PCA_FIT_ROWS).astype(np.intp)]
+    return Reduction.fit(rows, n_components, metric)(vectors)
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """Principal axes fitted once and applied to any rows, block by block: memory holds the output and
+    one block, never a centred or normalised copy of the input."""
+
+    metric: str | None  # rows are taken into this metric's space first (None: as they are)
+    mean: np.ndarray  # (d,) float32
+    axes: np.ndarray  # (d, n_components) float32; zero columns past what the fit could find
+
+    @classmethod
+    def fit(cls, rows: np.ndarray, n_components: int, metric: str | None = None) -> Reduction:
+        n, d = rows.shape
+        kept = min(n_components, n - 1, d)
+        space = _space(rows, metric)
+        mean = space.mean(axis=0, dtype=np.float64) if n else np.zeros(d)
+        axes = np.zeros((d, n_components), dtype=np.float32)
+        if kept > 0:
+            axes[:, :kept] = principal_axes(space - mean, kept).T
+        return cls(metric, mean.astype(np.float32), axes)
+
+    def __call__(self, vectors: np.ndarray) -> np.ndarray:
+        out = np.empty((len(vectors), self.axes.shape[1]), dtype=np.float32)
+        for start in range(0, len(vectors), _BLOCK_ROWS):
+            block = _space(vectors[start:start + _BLOCK_ROWS], self.metric)
+            out[start:start + _BLOCK_ROWS] = (block - self.mean) @ self.axes
+        return out
+
+
+_BLOCK_ROWS = 8_192
+
+
+def _space(rows: np.ndarray, metric: str | None) -> np.ndarray:
+    return rows if metric is None else metric_space(rows, metric)[0]
+
+
+def reduces(n: int, dimension: int, metric: str) -> bool:
+    """Whether project_2d lays out n vectors of this dimension from their PCA_DIMS principal components
+    alone (the metric's space; l1 keeps its own): then `Reduction.fit(rows, PCA_DIMS, metric)` of the
+    same vectors, laid out with "l2", gives the same map from a fraction of the memory."""
+    return metric != "l1" and n >= EXACT_FULL_MAX and dimension > PCA_DIMS
 
 
 def principal_axes(centred: np.ndarray, k: int, power_iterations: int = 4, oversample: int = 10) -> np.ndarray:
@@ -122,8 +161,7 @@ def principal_axes(centred: np.ndarray, k: int, power_iterations: int = 4, overs
 
 def quick_layout(vectors, metric: str = "cosine") -> np.ndarray:
     """An immediate (n, 2) layout: the first two principal components, in the metric's space."""
-    space, _ = metric_space(check_vectors(vectors), metric)
-    return pca(space, 2)
+    return pca(check_vectors(vectors), 2, check_metric(metric))
 
 
 def default_epochs(n: int) -> int:
