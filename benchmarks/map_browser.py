@@ -14,7 +14,9 @@ benchmarks/map_scale.py loaded (200,000 documents with an alias per k). Per k, i
 - browser heap: Chromium's JS heap once the layout is drawn;
 - Streamlit peak: the dashboard process's peak RSS so far (VmHWM; it holds the embedded server too),
   and the layout worker process's;
-- Metadata page / Cluster documents page: opened by URL, to the page idle with its table drawn.
+- Metadata page / Cluster documents page: opened by URL, to the page idle with its first table drawn.
+Then the reference page (benchmarks/map_floor.py: the same drawing of as many points, no data work), in a
+new profile and in a second tab: the floor Streamlit and plotly.js set in this browser.
 The UMAP worker is warm after the first k (numba compiled by the app's warm-up and the first fit).
 """
 
@@ -114,18 +116,38 @@ def measure(kit, browser, url: str, port: int, k: int, docs: int) -> dict:
     _choose_cap(page, f"up to {docs:,}")
     _wait_points(page, docs)
     row["200,000 from cache: points (s)"] = time.monotonic() - start
+    print(row, flush=True)
     kit.wait_for_app(page, TIMEOUT_MS)
 
     for name, path in (("Metadata page (s)", "/metadata"), ("Cluster documents page (s)", "/cluster_documents")):
         start = time.monotonic()
         page.goto(url + path + view.replace("/?", "?"))
         kit.wait_for_app(page, TIMEOUT_MS)
-        kit.wait_for_grids(page)
+        page.wait_for_selector("[data-testid^='glide-cell']", state="attached", timeout=TIMEOUT_MS)  # its first table drawn
         row[name] = time.monotonic() - start
+        print(k, name, round(row[name], 2), flush=True)
     context.close()
     dashboard, children = _processes(port)
     row["Streamlit peak (GB)"] = _peak_gb(dashboard)
     row["layout worker peak (GB)"] = max((_peak_gb(pid) for pid in children), default=0.0)
+    return row
+
+
+def measure_floor(kit, browser, url: str, docs: int) -> dict:
+    """The reference page (benchmarks/map_floor.py): the same drawing, no data work."""
+    row: dict = {"k": "reference page"}
+    context = browser.new_context(viewport=VIEWPORT)
+    for name in ("points, new profile (s)", "points, second tab (s)"):
+        page = context.new_page()
+        start = time.monotonic()
+        page.goto(f"{url}/?points={docs}&clusters=10")
+        _wait_points(page, docs)
+        row[name] = time.monotonic() - start
+        kit.wait_for_app(page, TIMEOUT_MS)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    row["browser heap (MB)"] = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}["JSHeapUsedSize"] / 1e6
+    context.close()
     return row
 
 
@@ -148,12 +170,16 @@ def main() -> None:
             for k in (int(k) for k in args.ks.split(",")):
                 rows.append(measure(kit, browser, url, port, k, args.docs))
                 print(rows[-1], flush=True)
+        with kit.running_app(Path(args.data), Path(logs), script="benchmarks/map_floor.py") as url:
+            floor = measure_floor(kit, browser, url, args.docs)
         browser.close()
     print(f"load average before: {load}; {args.docs:,} documents")
-    print("| " + " | ".join(rows[0]) + " |")
-    print("|" + "---|" * len(rows[0]))
-    for row in rows:
-        print("| " + " | ".join(f"{v:,}" if isinstance(v, int) else f"{v:.2f}" for v in row.values()) + " |")
+    for table in (rows, [floor]):
+        print("| " + " | ".join(table[0]) + " |")
+        print("|" + "---|" * len(table[0]))
+        for row in table:
+            print("| " + " | ".join(v if isinstance(v, str) else f"{v:,}" if isinstance(v, int) else f"{v:.2f}"
+                                    for v in row.values()) + " |")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from centroid_explorer.centroid_set import CentroidSet
-from centroid_explorer.client import CLUSTER_FIELD, APIError, NotFoundError, vectors_of
+from centroid_explorer.client import CLUSTER_FIELD, APIError, NotFoundError, NotSupportedError, vectors_of
 
 CENTROID_PAGE_SIZE = 500
 SIZES_PAGE_SIZE = 2_000  # documents per page when counting cluster sizes (only their assignments are sent)
@@ -77,9 +77,16 @@ def centroid_ids(client, dataset_id: str, vector_field: str, alias: str) -> list
 
 
 def cluster_sizes(client, dataset_id: str, vector_field: str, alias: str) -> dict[str, int]:
-    """How many documents each cluster holds, counted in one pass over the dataset's cluster
-    assignments (a few large pages of `_cluster_` only), not one `documents` call per cluster: the
-    same counts the documents endpoint gives, at any k."""
+    """How many documents each cluster holds: counted by our server in one query, or, from a server
+    without that route (the hosted API), in one pass over the dataset's cluster assignments (a few
+    large pages of `_cluster_` only), not one `documents` call per cluster. The same counts the
+    documents endpoint gives, at any k."""
+    try:
+        return client.centroids.sizes(dataset_id, vector_field, alias)
+    except NotSupportedError:
+        pass
+    except NotFoundError:  # an alias with neither centroids nor members: no sizes, as the pass finds
+        return {}
     sizes: Counter[str] = Counter()
     for document in client.datasets.iter_documents(dataset_id, page_size=SIZES_PAGE_SIZE, select_fields=[CLUSTER_FIELD]):
         by_field = document.get(CLUSTER_FIELD)

@@ -132,3 +132,8 @@ def test_replace_writes_the_file_again_when_a_delete_took_more_than_its_centroid
     assert result.removed == 1
     stored = read_centroids(client, dataset, VF, "km")
     assert stored.ids == ["b", "c"] and stored.vectors.tolist() == [[9, 9, 9], [1, 0, 0]]
+
+
+def test_our_server_counts_the_sizes_itself(client, dataset):
+    assert client.centroids.sizes(dataset, VF, "km") == {"a": 4, "b": 2}
+    assert cluster_sizes(client, dataset, VF, "nothing-here") == {}

@@ -249,15 +249,25 @@ class CentroidEndpoints:
         return self._history(f"/{path_segment(version)}", {"vector_field": vector_field, "alias": alias},
                              dataset_id)["results"]
 
+    def sizes(self, dataset_id: str, vector_field: str, alias: str = "default") -> dict[str, int]:
+        """How many documents each cluster of the alias holds, counted by the server in one query.
+        NotSupportedError on a server without the route (the hosted API: see alias_centroids.cluster_sizes)."""
+        path = f"/datasets/{path_segment(dataset_id)}/cluster/centroids/sizes"
+        return self._own_route(path, {"vector_field": vector_field, "alias": alias}, "counts no cluster sizes")["results"]
+
     def _history(self, tail: str, params: Mapping[str, Any], dataset_id: str) -> dict[str, Any]:
         path = f"/datasets/{path_segment(dataset_id)}/cluster/centroids/metadata/history{tail}"
+        return self._own_route(path, params, "keeps no metadata history")
+
+    def _own_route(self, path: str, params: Mapping[str, Any], lacks: str) -> dict[str, Any]:
+        """GET one of Centroid Explorer's own routes; NotSupportedError from a server without it."""
         try:
             return self._session.get(path, params)
         except NotFoundError as e:
             if e.route_missing:
                 raise NotSupportedError(
-                    "This server keeps no metadata history (it has no history route; only Centroid Explorer's "
-                    f"own server does): GET {path}", status=e.status, endpoint=e.endpoint, method=e.method,
+                    f"This server {lacks} (it has no such route; only Centroid Explorer's own server does): GET {path}",
+                    status=e.status, endpoint=e.endpoint, method=e.method,
                 ) from None
             raise
 

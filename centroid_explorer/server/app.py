@@ -46,6 +46,7 @@ from .models import (
     CentroidsInsertRequest,
     CentroidsListRequest,
     ClusterDocumentsPage,
+    ClusterSizesResponse,
     ConfigsResponse,
     DatasetCreateRequest,
     DatasetDeleteRequest,
@@ -391,6 +392,7 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         return json_response({"inserted": inserted, "failed_documents": []})
 
     @api.post(f"{CENTROIDS}/documents", response_model=ClusterDocumentsPage, tags=["centroids"],
+              responses={200: {"content": {array_pages.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
               description="Documents assigned to the clusters, closest to their own centroid first.\n\n"
               + contract.describe("relevance", "documents_pages", "cursor"))
     def cluster_documents(
@@ -465,6 +467,13 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         stored = store.set_metadata(selector.dataset_id, selector.vector_field, selector.alias, request.metadata,
                                     written_by=key_name(http), expected_versions=matching_versions(if_match))
         return metadata_answer({"status": "success", "results": stored.metadata}, stored)
+
+    @api.get("/datasets/{dataset_id}/cluster/centroids/sizes", response_model=ClusterSizesResponse, tags=["centroids"],
+             description="[ours] How many documents each cluster of the alias holds (this server's own route).\n\n"
+             + contract.describe("sizes"))
+    def cluster_sizes(dataset_id: str, vector_field: VectorFieldQuery, alias: Alias = contract.DEFAULT_ALIAS) -> Response:
+        sizes = store.cluster_sizes(dataset_id, vector_field, alias)
+        return json_response({"results": sizes, "count": sum(sizes.values())})
 
     history_path = "/datasets/{dataset_id}/cluster/centroids/metadata/history"
 

@@ -148,6 +148,10 @@ OURS = {
         "one it names (`*`: any); else 412 with {\"message\": ...} and the current `ETag`, and nothing is "
         "written. A write without `If-Match` replaces the object unconditionally."
     ),
+    "sizes": (
+        "Counts from the alias's assignments in one query: what one pass over every document's `_cluster_` "
+        "(or a `documents` call per cluster) would give, at any k. Clusters without members are left out."
+    ),
     "history": (
         "Every metadata write keeps a version: when (`written_at`, ISO 8601 UTC), by which API key's name "
         "(`written_by`), and what changed from the version before (`changed`: key paths). Versions stored "

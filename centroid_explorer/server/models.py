@@ -256,6 +256,11 @@ class MetadataHistoryPage(BaseModel):
     count: int = Field(description=contract.describe("count"))
 
 
+class ClusterSizesResponse(BaseModel):
+    results: dict[str, int] = Field(description="Each cluster id with members, and how many.")
+    count: int = Field(description="Documents assigned to the alias.")
+
+
 class MetadataVersionResponse(MetadataResponse):
     version: str
 

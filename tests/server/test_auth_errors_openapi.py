@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from centroid_explorer import array_pages
 from centroid_explorer.metrics import METRICS
 from centroid_explorer.server import contract
 from centroid_explorer.server.runner import EmbeddedServer
@@ -26,7 +27,7 @@ def test_health_needs_no_auth(live_server):
 def test_every_route_but_health_needs_the_right_authorization(live_server, header):
     headers = {} if header is None else {"Authorization": header}
     routes = [r for r in every_route(live_server) if r[1] != "/health"]
-    assert len(routes) == 21
+    assert len(routes) == 22
     for method, path in routes:
         r = httpx.request(method, live_server.base_url + path, headers=headers, json={})
         assert r.status_code == 401, (method, path, r.text)
@@ -99,6 +100,7 @@ def test_openapi_describes_every_route_with_models(live_server):
         ("POST", "/datasets/{dataset_id}/documents/bulk_update"),
         ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history"),
         ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history/{version}"),
+        ("GET", "/datasets/{dataset_id}/cluster/centroids/sizes"),
     }
     schemas = spec["components"]["schemas"]
     for path, methods in spec["paths"].items():
@@ -115,5 +117,7 @@ def test_openapi_describes_every_route_with_models(live_server):
     page_size = schemas["CentroidsListRequest"]["properties"]["page_size"]
     assert page_size["maximum"] == contract.MAX_PAGE_SIZE and "[ours]" in page_size["description"]
     assert str(contract.MAX_PAGE_SIZE) in spec["info"]["description"]
+    arrays = spec["paths"][f"{c}/documents"]["post"]["responses"]["200"]["content"]
+    assert array_pages.MEDIA_TYPE in arrays and "CEA1" in str(spec["paths"][f"{c}/documents"]["post"])
     metric = schemas["CentroidsDocumentsRequest"]["properties"]["similarity_metric"]
     assert set(metric["enum"]) == set(METRICS) and "_relevance" in metric["description"]

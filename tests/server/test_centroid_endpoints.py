@@ -443,3 +443,29 @@ def test_documents_of_a_dataset_deleted_and_made_again_under_its_name_are_the_ne
     new = make([{"_id": f"new-{i}", VF: [0.0, 10.0 * i], "_cluster_": {VF: {"default": "c"}}} for i in range(3)], [0, 0])
     assert new["count"] == 3
     assert [(d["_id"], d["_relevance"]) for d in new["results"]] == [("new-0", 0.0), ("new-1", -10.0), ("new-2", -20.0)]
+
+
+def test_sizes_count_each_clusters_members_as_the_documents_endpoint_does(api, clustered):
+    dataset_id = clustered["dataset_id"]
+    r = api.get(f"/datasets/{dataset_id}/cluster/centroids/sizes", params={"vector_field": VF})
+    assert r.status_code == 200, r.text
+    sizes = r.json()["results"]
+    assert sum(sizes.values()) == r.json()["count"] == 23 and len(sizes) == 3
+    for cluster_id, size in sizes.items():
+        page = api.post("/services/cluster/centroids/documents", json={
+            "dataset_id": dataset_id, "vector_field": VF, "cluster_ids": [cluster_id], "page_size": 1}).json()
+        assert page["count"] == size
+    moved = clustered["documents"][0]["_id"]
+    before = next(c for c in sizes if any(d["_id"] == moved and d["_cluster_"][VF]["default"] == c
+                                          for d in clustered["documents"]))
+    target = next(c for c in sizes if c != before)
+    r = api.post(f"/datasets/{dataset_id}/documents/bulk_update",
+                 json={"updates": [{"_id": moved, f"_cluster_.{VF}.default": target}]})
+    assert r.status_code == 200, r.text
+    after = api.get(f"/datasets/{dataset_id}/cluster/centroids/sizes", params={"vector_field": VF}).json()["results"]
+    assert after[before] == sizes[before] - 1 and after[target] == sizes[target] + 1
+
+
+def test_sizes_of_an_unknown_alias_is_a_404_naming_it(api, clustered):
+    r = api.get(f"/datasets/{clustered['dataset_id']}/cluster/centroids/sizes", params={"vector_field": VF, "alias": "nope"})
+    assert r.status_code == 404 and "nope" in r.json()["message"]

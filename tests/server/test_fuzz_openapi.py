@@ -78,6 +78,7 @@ OPERATIONS = [
     ("POST", "/datasets/{dataset_id}/documents/bulk_update"),
     ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history"),
     ("GET", "/datasets/{dataset_id}/cluster/centroids/metadata/history/{version}"),
+    ("GET", "/datasets/{dataset_id}/cluster/centroids/sizes"),
 ]
 
 

@@ -216,5 +216,10 @@ class Store(ABC):
         closest first (`furthest`: farthest first; see `..ranking.rank`)."""
 
     @abstractmethod
+    def cluster_sizes(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, int]:
+        """How many documents each cluster of the alias holds (the `count` its documents page gives); 404
+        for an unknown alias."""
+
+    @abstractmethod
     def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
         """Every cluster of the alias (with a centroid or with members), sorted; 404 for an unknown alias."""

@@ -552,6 +552,13 @@ class SQLStore(Store):
             doc[contract.RELEVANCE_FIELD] = score
         return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
 
+    def cluster_sizes(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, int]:
+        key = (dataset_id, vector_field, alias)
+        with self._read() as conn:
+            self._require_alias(conn, *key)
+            return dict(conn.execute(
+                f"SELECT cluster_id, COUNT(*) FROM assignments WHERE {self._ALIAS_KEY} GROUP BY cluster_id", key))
+
     def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
         key = (dataset_id, vector_field, alias)
         with self._read() as conn:
