@@ -21,8 +21,6 @@ from typing import Any
 import numpy as np
 import orjson
 
-from .client._schema import VECTOR_SUFFIX
-
 MEDIA_TYPE = "application/vnd.centroid-explorer.arrays"
 MAGIC = b"CEA1"
 _LENGTH = struct.Struct("<I")
@@ -41,10 +39,11 @@ class ArrayPage:
         return ~np.isnan(self.vectors).any(axis=1)
 
 
-def split_vectors(documents: list[dict[str, Any]], field: str) -> np.ndarray:
-    """Remove every vector field from `documents` (in place) and return `field`'s as (n, d) float32:
-    NaN rows for documents without it, (n, 0) when none has it. ValueError names a vector of
-    another length than the first."""
+def split_vectors(documents: list[dict[str, Any]], field: str, vector_suffix: str) -> np.ndarray:
+    """Remove every vector field (named `*{vector_suffix}`) from `documents`, in place, and return
+    `field`'s as (n, d) float32: NaN rows for documents without it, (n, 0) when none has it.
+    ValueError names a vector of another length than the first. (The suffix is a parameter: this
+    module sits below both the client and the server, and imports neither.)"""
     vectors = [document.get(field) for document in documents]
     dimension = next((len(v) for v in vectors if v is not None), 0)
     block = np.full((len(documents), dimension), np.nan, dtype=np.float32)
@@ -53,7 +52,7 @@ def split_vectors(documents: list[dict[str, Any]], field: str) -> np.ndarray:
             if len(vector) != dimension:
                 raise ValueError(f"document {document.get('_id')!r} has a {field!r} of length {len(vector)}, expected {dimension}")
             block[row] = vector
-        for name in [f for f in document if f.endswith(VECTOR_SUFFIX)]:
+        for name in [f for f in document if f.endswith(vector_suffix)]:
             del document[name]
     return block
 

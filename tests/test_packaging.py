@@ -6,6 +6,7 @@ import argparse
 import ast
 import re
 import shlex
+import subprocess
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
@@ -101,3 +102,13 @@ def test_readme_command_line_is_accepted_by_the_parser(words):
     known = {option for action in sub._actions for option in action.option_strings}
     used = {word.split("=")[0] for word in rest if word.startswith("--")}
     assert used - known == set(), f"`{command}` has no such option"
+
+
+@pytest.mark.parametrize("module", sorted(
+    ".".join(path.relative_to(Path(__file__).resolve().parents[1]).with_suffix("").parts)
+    for path in (Path(__file__).resolve().parents[1] / "centroid_explorer").rglob("*.py") if path.name != "__main__.py"
+))
+def test_each_module_imports_first_in_a_fresh_interpreter(module):
+    """No import cycle that only some import orders hide (`serve` imports the server before the client)."""
+    done = subprocess.run([sys.executable, "-c", f"import {module.removesuffix('.__init__')}"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -12,6 +12,7 @@ from ..array_pages import ArrayPage
 from ._batches import json_batches
 from ._errors import NotFoundError, NotSupportedError
 from ._pages import ITER_PAGE_SIZE, walk_pages
+from ._schema import VECTOR_SUFFIX
 from ._session import Session, path_segment, query_params
 
 _BASE = "/services/cluster/centroids"
@@ -148,7 +149,7 @@ class CentroidEndpoints:
         )
         if isinstance(answer, ArrayPage):
             return answer
-        return ArrayPage(answer, array_pages.split_vectors(answer.get("results") or [], vector_field))
+        return ArrayPage(answer, array_pages.split_vectors(answer.get("results") or [], vector_field, VECTOR_SUFFIX))
 
     def list_closest_to_center(
         self,

@@ -97,7 +97,7 @@ def json_response(payload: Any, status_code: int = 200) -> Response:
 
 def _array_page(payload: dict[str, Any], vector_field: str) -> Response:
     """`payload` (a documents page with vectors) as an arrays page of `vector_field` (see array_pages)."""
-    vectors = array_pages.split_vectors(payload["results"], vector_field)
+    vectors = array_pages.split_vectors(payload["results"], vector_field, contract.VECTOR_SUFFIX)
     return Response(array_pages.encode(payload, vector_field, vectors), media_type=array_pages.MEDIA_TYPE)
 
 
