@@ -567,19 +567,8 @@ class SQLStore(Store):
         """Each cluster's members (every cluster's when `cluster_ids` is empty); 404 naming unknown cluster ids."""
         where = "dataset_id = ? AND vector_field = ? AND alias = ?"
         key = (dataset_id, vector_field, alias)
-        if cluster_ids:
-            known: set[str] = set()
-            for chunk in _chunks(list(cluster_ids), 500):
-                marks = ",".join("?" * len(chunk))
-                for table in ("centroids", "assignments"):
-                    known.update(r[0] for r in conn.execute(
-                        f"SELECT DISTINCT cluster_id FROM {table} WHERE {where} AND cluster_id IN ({marks})",
-                        (*key, *chunk),
-                    ))
-            missing = [cid for cid in cluster_ids if cid not in known]
-            if missing:
-                raise NotFound(f"unknown cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
-        else:
+        every = not cluster_ids
+        if every:
             cluster_ids = tuple(r[0] for r in conn.execute(
                 f"SELECT DISTINCT cluster_id FROM assignments WHERE {where}", key))
         # Only the asked clusters' centroids: a ranking of one cluster must not read all k of them.
@@ -589,6 +578,17 @@ class SQLStore(Store):
             centroids.update(conn.execute(
                 f"SELECT cluster_id, data FROM centroids WHERE {where} AND cluster_id IN ({marks})", (*key, *chunk)
             ).fetchall())
+        # An asked cluster without a centroid is known if it has members (one more query, only then).
+        without = [] if every else [cid for cid in cluster_ids if cid not in centroids]
+        known: set[str] = set()
+        for chunk in _chunks(without, 500):
+            marks = ",".join("?" * len(chunk))
+            known.update(r[0] for r in conn.execute(
+                f"SELECT DISTINCT cluster_id FROM assignments WHERE {where} AND cluster_id IN ({marks})", (*key, *chunk)
+            ))
+        missing = [cid for cid in without if cid not in known]
+        if missing:
+            raise NotFound(f"unknown cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
         for cid in cluster_ids:
             members = conn.execute(
                 "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
