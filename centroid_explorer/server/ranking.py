@@ -81,6 +81,14 @@ class RankingCache:
             self._entries.clear()
             self._clears += 1
 
+    def cached(self, query: Hashable) -> tuple[int, Ranking] | None:
+        """The ranking cached for `query` and the generation it was made at, whatever the dataset's is now."""
+        with self._lock:
+            entry = self._entries.get(query)
+            if entry is not None:
+                self._entries.move_to_end(query)
+            return entry
+
     def get_or_rank(self, query: Hashable, generation: int, make: Callable[[], Ranking]) -> Ranking:
         """The cached ranking of `query` if it was made at `generation`, else `make()`'s, cached."""
         with self._lock:

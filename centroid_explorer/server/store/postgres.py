@@ -211,6 +211,10 @@ class PostgresStore(SQLStore):
             yield _Connection(raw)
             raw.execute("COMMIT")
 
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> list[tuple]:
+        with self._pool.connection() as raw:  # autocommit: the statement is its own transaction
+            return raw.execute(_placeholders(sql), parameters, binary=True).fetchall()
+
     def _next_generation(self, conn: Any) -> int:
         return conn.execute("SELECT nextval('write_generation')").fetchone()[0]
 

@@ -73,6 +73,10 @@ class SQLStore(Store):
         """A write transaction (all or nothing), alone among the writes to `dataset_id` (None: the keys)."""
 
     @abstractmethod
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> list[tuple]:
+        """The rows of one read statement run on its own: one snapshot without a transaction (one round trip)."""
+
+    @abstractmethod
     def _next_generation(self, conn: Connection) -> int:
         """The database's next write generation: never given twice, whatever rolls back."""
 
@@ -531,15 +535,30 @@ class SQLStore(Store):
         furthest: bool = False,
     ) -> Page:
         start = decode_cursor(cursor, first=(page - 1) * page_size)
+        clusters = tuple(sorted(set(cluster_ids)))
+        query = (dataset_id, vector_field, alias, clusters, similarity_metric, furthest)
+        cached = None if include_vector else self._rankings.cached(query)
+        if cached is not None:
+            generation, ranking = cached
+            seqs, scores = ranking.page(start, page_size)
+            if seqs:  # a later page: its documents, each with its dataset's generation, in one statement
+                rows = self._statement(
+                    "SELECT doc.seq, doc.body, d.generation FROM documents doc JOIN datasets d "
+                    f"ON d.dataset_id = doc.dataset_id WHERE doc.seq IN ({','.join('?' * len(seqs))})", seqs)
+                # Generations are never given twice: all of them still the ranking's means nothing was written
+                # since (unless the store emptied the cache meanwhile, as it does when it can no longer vouch for them).
+                if (len(rows) == len(seqs) and all(row[2] == generation for row in rows)
+                        and self._rankings.cached(query) is cached):
+                    bodies = {seq: body for seq, body, _ in rows}
+                    docs = [orjson.loads(bodies[seq]) for seq in seqs]
+                    return _ranked_page(docs, scores, start, page_size, len(ranking))
         with self._read() as conn:
             generation = self._require_alias(conn, dataset_id, vector_field, alias)
-            clusters = tuple(sorted(set(cluster_ids)))
 
             def make() -> Ranking:
                 members = self._members(conn, dataset_id, vector_field, alias, clusters)
                 return rank(members, similarity_metric, furthest)
 
-            query = (dataset_id, vector_field, alias, clusters, similarity_metric, furthest)
             ranking = self._rankings.get_or_rank(query, generation, make)
             seqs, scores = ranking.page(start, page_size)
             rows = []
@@ -548,9 +567,7 @@ class SQLStore(Store):
                 bodies = dict(conn.execute(f"SELECT seq, body FROM documents WHERE seq IN ({marks})", seqs).fetchall())
                 rows = [(seq, bodies[seq]) for seq in seqs]
             docs = self._assemble(conn, rows, include_vector)
-        for doc, score in zip(docs, scores, strict=True):
-            doc[contract.RELEVANCE_FIELD] = score
-        return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
+        return _ranked_page(docs, scores, start, page_size, len(ranking))
 
     def cluster_ids(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> list[str]:
         key = (dataset_id, vector_field, alias)
@@ -603,6 +620,12 @@ class SQLStore(Store):
                     vectors=from_blobs([m[1] for m in members if m[1] is not None]),
                     centroid=from_blob(centroids[cid]) if cid in centroids else None,
                 )
+
+
+def _ranked_page(docs: list[dict], scores: list[float | None], start: int, page_size: int, total: int) -> Page:
+    for doc, score in zip(docs, scores, strict=True):
+        doc[contract.RELEVANCE_FIELD] = score
+    return Page(docs, offset_cursor(start + page_size, total), total)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
