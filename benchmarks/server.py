@@ -10,7 +10,8 @@ benchmark's own JSON encoding does not share its interpreter. Data is generated 
 PostgreSQL is a throwaway cluster (tests/pg_cluster.py) with its default settings. The store's dataset
 writes do not wait for the disk there (synchronous_commit off per write: the durability of the SQLite
 store, WAL with synchronous=NORMAL); `postgresql-fsync` asks for every commit flushed, through the
-database URL's options (`synchronous_commit=on`), as the README's "For a team" says.
+database URL's options (`synchronous_commit=on`), as the README's "For a team" says. On PostgreSQL the
+reads are timed once autovacuum has been through the loaded tables (a minute or two, default settings).
 """
 
 from __future__ import annotations
@@ -158,8 +159,17 @@ def run(args, port: int, data_dir: Path, database_url: str | None) -> list[tuple
     if database_url:
         import psycopg
 
-        with psycopg.connect(database_url) as conn:
+        with psycopg.connect(database_url, autocommit=True) as conn:
             size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+            # Reads are timed once autovacuum has been through the loaded tables (it sets the visibility map
+            # that index-only scans of `assignments` use), as every database is a minute or two after a load.
+            start = time.monotonic()
+            while conn.execute("SELECT count(*) FROM pg_stat_user_tables WHERE last_autovacuum IS NOT NULL "
+                               "AND relname IN ('documents', 'vectors', 'assignments')").fetchone()[0] < 3:
+                if time.monotonic() - start > 600:
+                    raise RuntimeError("autovacuum did not run within 10 minutes of the load")
+                time.sleep(1)
+        rows.append(("autovacuum done, after the load", f"{time.monotonic() - start:.0f} s"))
     else:
         size = sum(p.stat().st_size for p in data_dir.glob("centroids.sqlite3*"))
     rows.append(("database size", f"{size / 1e9:.2f} GB"))
@@ -234,8 +244,8 @@ def concurrent(args, api: httpx.Client, port: int, threads: int = 8, rounds: int
     return [
         (f"{threads} writers + {threads} readers: writes", f"{threads * rounds * 100 / wall:,.0f} docs/s, request "
          "p50 {:.0f} ms, p99 {:.0f} ms".format(*percentiles(write_seconds))),
-        (f"{threads} writers + {threads} readers: reads", "{} pages, p50 {:.1f} ms, p99 {:.1f} ms".format(
-            len(read_seconds), *percentiles(read_seconds))),
+        (f"{threads} writers + {threads} readers: reads", "{} pages ({:.0f}/s), p50 {:.1f} ms, p99 {:.1f} ms".format(
+            len(read_seconds), len(read_seconds) / wall, *percentiles(read_seconds))),
     ]
 
 if __name__ == "__main__":
