@@ -1,7 +1,7 @@
 """The PostgreSQL store: the same tables and SQL as SQLite's (`.sql`), for a team's shared database.
 
 Several server processes may share one database. Reads are REPEATABLE READ READ ONLY transactions
-(one snapshot each); a write is one transaction that first takes a transaction-level advisory lock
+(one snapshot each; a read of one statement needs none); a write is one transaction that first takes a transaction-level advisory lock
 on its dataset, so writes to one dataset queue (as SQLite's single writer does) while writes to
 different datasets run side by side. The write generation is a sequence: never given twice, not
 even by a rolled-back write, and read from the dataset's row by every ranking request, so a

@@ -7,7 +7,8 @@ Every write gives its dataset the database's next write generation, which invali
 rankings (see ..ranking) in every process over the database.
 
 The SQL is written once, with `?` placeholders, for a DB-API style connection (`Connection`). A
-store supplies its connections and transactions (`_read`, `_write`), the next write generation, the
+store supplies its connections and transactions (`_read`, `_write`, and `_statement` for a read of one
+statement: a cached ranking's later page, one round trip on PostgreSQL), the next write generation, the
 schema's migrations (`MIGRATIONS`, applied in order, the count kept in `schema_version`) and the
 bulk statements whose fast forms differ (`_upsert_documents`, `_delete_documents_rows`, `_insert_rows`).
 """
