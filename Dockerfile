@@ -1,7 +1,5 @@
 # The dashboard (default command) or the API server (compose.yaml's `api`), as a non-root user.
 FROM python:3.11-slim
-# libpq: psycopg's PostgreSQL client library.
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 COPY requirements.txt .

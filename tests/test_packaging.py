@@ -65,6 +65,15 @@ def test_declared_dependencies_are_pinned_in_requirements():
     assert _declared() - pinned == set(), "declared in pyproject.toml but not pinned in requirements.txt"
 
 
+def test_psycopg_runs_its_c_implementation_with_the_same_version_pinned():
+    """psycopg's pure-Python implementation made PostgreSQL's ranking reads 2-5x SQLite's (benchmarks/README.md)."""
+    import psycopg
+
+    assert psycopg.pq.__impl__ in ("c", "binary"), "psycopg-binary is not installed: pip install -r requirements.txt"
+    pins = dict(line.split("==") for line in (REPO / "requirements.txt").read_text().splitlines() if "==" in line)
+    assert pins["psycopg-binary"] == pins["psycopg"], "psycopg-binary must be psycopg's exact version"
+
+
 def _readme_commands() -> list[list[str]]:
     readme = (REPO / "README.md").read_text()
     section = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]

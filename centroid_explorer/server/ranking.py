@@ -73,6 +73,21 @@ class RankingCache:
         self._size = size
         self._entries: OrderedDict[Hashable, tuple[int, Ranking]] = OrderedDict()
         self._lock = threading.Lock()
+        self._clears = 0  # how many times `clear` ran: a ranking made across a clear is not kept
+
+    def clear(self) -> None:
+        """Forget every ranking (the store can no longer vouch for its generations)."""
+        with self._lock:
+            self._entries.clear()
+            self._clears += 1
+
+    def cached(self, query: Hashable) -> tuple[int, Ranking] | None:
+        """The ranking cached for `query` and the generation it was made at, whatever the dataset's is now."""
+        with self._lock:
+            entry = self._entries.get(query)
+            if entry is not None:
+                self._entries.move_to_end(query)
+            return entry
 
     def get_or_rank(self, query: Hashable, generation: int, make: Callable[[], Ranking]) -> Ranking:
         """The cached ranking of `query` if it was made at `generation`, else `make()`'s, cached."""
@@ -81,8 +96,11 @@ class RankingCache:
             if entry is not None and entry[0] == generation:
                 self._entries.move_to_end(query)
                 return entry[1]
+            clears = self._clears
         ranking = make()  # outside the lock: other queries need not wait for this one
         with self._lock:
+            if clears != self._clears:
+                return ranking
             self._entries[query] = (generation, ranking)
             self._entries.move_to_end(query)
             while len(self._entries) > self._size:

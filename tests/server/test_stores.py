@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
 import pytest
 
 from centroid_explorer.config import database_url
@@ -96,3 +97,63 @@ def test_a_malformed_database_url_is_refused_without_showing_its_password(tmp_pa
     with pytest.raises(ValueError, match="not one PostgreSQL reads") as refused:
         open_store(tmp_path, url)
     assert "s3cr" not in str(refused.value)
+
+
+def _commit_modes(url: str) -> None:
+    """Record, for every row inserted into `datasets` and `api_keys`, the synchronous_commit its transaction ran with."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE seen (tbl TEXT, mode TEXT)")
+        conn.execute("CREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                     "INSERT INTO seen VALUES (TG_TABLE_NAME, current_setting('synchronous_commit')); RETURN NULL; END $$")
+        for table in ("datasets", "api_keys"):
+            conn.execute(f"CREATE TRIGGER note AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION note()")
+
+
+@pytest.mark.parametrize(("options", "dataset_writes"), [("", "off"), ("&options=-c%20synchronous_commit%3Don", "on")])
+def test_postgresql_dataset_writes_wait_for_the_disk_only_when_the_url_asks_and_key_writes_always(
+    tmp_path, postgres, options, dataset_writes
+):
+    import psycopg
+
+    url = postgres.database() + options
+    store = open_store(tmp_path, url)
+    try:
+        _commit_modes(url)
+        store.create_dataset("d")
+        store.add_key("alice", "p", b"h" * 32)
+        with psycopg.connect(url) as conn:
+            assert dict(conn.execute("SELECT tbl, mode FROM seen").fetchall()) == {"datasets": dataset_writes,
+                                                                                "api_keys": "on"}
+    finally:
+        store.close()
+
+
+def test_after_losing_its_database_connections_a_postgresql_store_ranks_afresh(tmp_path, postgres):
+    """A crash of the database server may lose the last (asynchronous) commits, and the write generations they
+    took are then given out again, to other data: a ranking cached before must not be served for it."""
+    import psycopg
+
+    url = postgres.database()
+    store = open_store(tmp_path, url)
+    vf = "v_vector_"
+    try:
+        store.bulk_insert("d", [{"_id": name, vf: vector, "_cluster_": {vf: {"k": "c"}}}
+                                for name, vector in (("east", [1.0, 0.0]), ("north", [0.0, 1.0]))])
+        store.insert_centroids("d", vf, "k", [{"_id": "c", vf: [1.0, 0.0]}])
+        assert [d["_id"] for d in store.cluster_documents("d", vf, ["c"], "k").items] == ["east", "north"]
+        with psycopg.connect(url, autocommit=True) as conn:
+            # The crash, as the store sees it: other data under the generation it cached, every connection gone.
+            conn.execute("UPDATE centroids SET data = %s", (np.array([0.0, 1.0], "<f4").tobytes(),))
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        for _ in range(20):  # a request on a connection that died with the server fails; the next one reconnects
+            try:
+                page = store.cluster_documents("d", vf, ["c"], "k")
+                break
+            except psycopg.OperationalError:
+                continue
+        assert [d["_id"] for d in page.items] == ["north", "east"]
+    finally:
+        store.close()

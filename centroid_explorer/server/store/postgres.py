@@ -1,7 +1,7 @@
 """The PostgreSQL store: the same tables and SQL as SQLite's (`.sql`), for a team's shared database.
 
 Several server processes may share one database. Reads are REPEATABLE READ READ ONLY transactions
-(one snapshot each); a write is one transaction that first takes a transaction-level advisory lock
+(one snapshot each; a read of one statement needs none); a write is one transaction that first takes a transaction-level advisory lock
 on its dataset, so writes to one dataset queue (as SQLite's single writer does) while writes to
 different datasets run side by side. The write generation is a sequence: never given twice, not
 even by a rolled-back write, and read from the dataset's row by every ranking request, so a
@@ -10,6 +10,14 @@ ranking cached in one process is not served once another process has written.
 A vector stays in its row up to ~8 KB (2,000 dimensions) instead of PostgreSQL's default 2 KB, and
 is never compressed (float32 noise does not compress; trying costs every insert): a cluster's
 vectors are then read from the table's pages, not fetched one by one from the TOAST table.
+
+Durability: a dataset write's commit does not wait for its WAL to reach the disk (`SET LOCAL
+synchronous_commit = off`), the durability the SQLite store has (WAL, synchronous=NORMAL): a crash of
+our server loses nothing committed; a crash of the database server or its machine may lose the last
+~0.6 s of commits, all or nothing each, never corrupting. Any synchronous_commit the database's owner
+set (in the URL's options, `ALTER DATABASE/ROLE ... SET`, postgresql.conf) is obeyed instead; keys'
+writes always wait for the disk. Since such a crash may hand lost write generations out again, every
+new connection (as after one) empties this process's ranking cache.
 
 Text columns compare with the "C" collation: byte order, as SQLite sorts, whatever the database's locale.
 """
@@ -154,15 +162,24 @@ class PostgresStore(SQLStore):
                 reason = reason.replace(str(parts["password"]), "***")
             raise ConnectionError(f"cannot connect to the PostgreSQL database at {self._location}: {reason}") from None
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True},
-                                    open=False, name="centroid-explorer")
+                                    configure=self._new_connection, open=False, name="centroid-explorer")
         try:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS)
         except PoolTimeout:
             self._pool.close()
             raise ConnectionError(f"cannot connect to the PostgreSQL database at {self._location} "
                                   f"(no connection in {CONNECT_TIMEOUT_SECONDS} s)") from None
-        with self._transaction("BEGIN", _MIGRATION_LOCK) as conn:
+        with self._locked(_MIGRATION_LOCK) as conn:
             self._migrate(conn)
+            # Unless the database's own synchronous_commit was set (in the URL's options, for the database,
+            # the role or the server), dataset writes do not wait for the disk (module docstring).
+            source = conn.execute("SELECT source FROM pg_settings WHERE name = 'synchronous_commit'").fetchall()[0][0]
+        self._commit_async = source == "default"
+
+    def _new_connection(self, raw: psycopg.Connection) -> None:
+        # A new connection may come after a crash of the database server, which can have lost the last
+        # asynchronous commits and so hand their write generations out again: no cached ranking is kept.
+        self._rankings.clear()
 
     @property
     def location(self) -> str:
@@ -172,27 +189,31 @@ class PostgresStore(SQLStore):
         self._pool.close()
 
     @contextmanager
-    def _transaction(self, begin: str, lock: int | str | None) -> Iterator[_Connection]:
-        with self._pool.connection() as raw:
-            conn = _Connection(raw)
-            try:
-                if lock is None:
-                    conn.execute(begin)
-                else:  # one round trip: the lock's key inline (an integer we computed), so no parameters
-                    key = lock if isinstance(lock, int) else _lock_key(lock)
-                    raw.execute(f"{begin}; SELECT pg_advisory_xact_lock({key:d})".encode())
-                yield conn
-            except BaseException:
-                if raw.info.transaction_status != TransactionStatus.IDLE:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _read(self) -> Any:
-        return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", None)
+    def _read(self) -> Iterator[_Connection]:
+        # (A pipeline, to send BEGIN with the first query, saved a round trip but cost more in psycopg's Python.)
+        with self._pool.connection() as raw, _rolled_back_on_error(raw):
+            raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield _Connection(raw)
+            raw.execute("COMMIT")
 
     def _write(self, dataset_id: str | None) -> Any:
-        return self._transaction("BEGIN", _KEYS_LOCK if dataset_id is None else dataset_id)
+        if dataset_id is None:  # a key's revocation must outlive any crash: its commit waits for the disk
+            return self._locked(_KEYS_LOCK)
+        return self._locked(_lock_key(dataset_id), asynchronous=self._commit_async)
+
+    @contextmanager
+    def _locked(self, lock: int, asynchronous: bool = False) -> Iterator[_Connection]:
+        """A write transaction holding the advisory lock `lock`; `asynchronous`: its commit does not wait for the disk."""
+        begin = "BEGIN; SET LOCAL synchronous_commit = off" if asynchronous else "BEGIN"
+        with self._pool.connection() as raw, _rolled_back_on_error(raw):
+            # The lock's key inline (an integer we computed): no parameters, so all of it in one round trip.
+            raw.execute(f"{begin}; SELECT pg_advisory_xact_lock({lock:d})".encode())
+            yield _Connection(raw)
+            raw.execute("COMMIT")
+
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> list[tuple]:
+        with self._pool.connection() as raw:  # autocommit: the statement is its own transaction
+            return raw.execute(_placeholders(sql), parameters, binary=True).fetchall()
 
     def _next_generation(self, conn: Any) -> int:
         return conn.execute("SELECT nextval('write_generation')").fetchone()[0]
@@ -229,6 +250,17 @@ class PostgresStore(SQLStore):
 # The PostgreSQL types of the columns `_insert_rows` copies into.
 _COLUMN_TYPES = {"doc_seq": "int8", "field": "text", "data": "bytea", "dataset_id": "text", "vector_field": "text",
                  "alias": "text", "cluster_id": "text"}
+
+
+@contextmanager
+def _rolled_back_on_error(raw: psycopg.Connection) -> Iterator[None]:
+    """Whatever goes wrong inside, the connection goes back to the pool with no transaction open."""
+    try:
+        yield
+    except BaseException:
+        if raw.info.transaction_status != TransactionStatus.IDLE:
+            raw.execute("ROLLBACK")
+        raise
 
 
 def _lock_key(dataset_id: str) -> int:

@@ -7,7 +7,8 @@ Every write gives its dataset the database's next write generation, which invali
 rankings (see ..ranking) in every process over the database.
 
 The SQL is written once, with `?` placeholders, for a DB-API style connection (`Connection`). A
-store supplies its connections and transactions (`_read`, `_write`), the next write generation, the
+store supplies its connections and transactions (`_read`, `_write`, and `_statement` for a read of one
+statement: a cached ranking's later page, one round trip on PostgreSQL), the next write generation, the
 schema's migrations (`MIGRATIONS`, applied in order, the count kept in `schema_version`) and the
 bulk statements whose fast forms differ (`_upsert_documents`, `_delete_documents_rows`, `_insert_rows`).
 """
@@ -71,6 +72,10 @@ class SQLStore(Store):
     @abstractmethod
     def _write(self, dataset_id: str | None) -> AbstractContextManager[Connection]:
         """A write transaction (all or nothing), alone among the writes to `dataset_id` (None: the keys)."""
+
+    @abstractmethod
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> list[tuple]:
+        """The rows of one read statement run on its own: one snapshot without a transaction (one round trip)."""
 
     @abstractmethod
     def _next_generation(self, conn: Connection) -> int:
@@ -531,15 +536,30 @@ class SQLStore(Store):
         furthest: bool = False,
     ) -> Page:
         start = decode_cursor(cursor, first=(page - 1) * page_size)
+        clusters = tuple(sorted(set(cluster_ids)))
+        query = (dataset_id, vector_field, alias, clusters, similarity_metric, furthest)
+        cached = None if include_vector else self._rankings.cached(query)
+        if cached is not None:
+            generation, ranking = cached
+            seqs, scores = ranking.page(start, page_size)
+            if seqs:  # a later page: its documents, each with its dataset's generation, in one statement
+                rows = self._statement(
+                    "SELECT doc.seq, doc.body, d.generation FROM documents doc JOIN datasets d "
+                    f"ON d.dataset_id = doc.dataset_id WHERE doc.seq IN ({','.join('?' * len(seqs))})", seqs)
+                # Generations are never given twice: all of them still the ranking's means nothing was written
+                # since (unless the store emptied the cache meanwhile, as it does when it can no longer vouch for them).
+                if (len(rows) == len(seqs) and all(row[2] == generation for row in rows)
+                        and self._rankings.cached(query) is cached):
+                    bodies = {seq: body for seq, body, _ in rows}
+                    docs = [orjson.loads(bodies[seq]) for seq in seqs]
+                    return _ranked_page(docs, scores, start, page_size, len(ranking))
         with self._read() as conn:
             generation = self._require_alias(conn, dataset_id, vector_field, alias)
-            clusters = tuple(sorted(set(cluster_ids)))
 
             def make() -> Ranking:
                 members = self._members(conn, dataset_id, vector_field, alias, clusters)
                 return rank(members, similarity_metric, furthest)
 
-            query = (dataset_id, vector_field, alias, clusters, similarity_metric, furthest)
             ranking = self._rankings.get_or_rank(query, generation, make)
             seqs, scores = ranking.page(start, page_size)
             rows = []
@@ -548,9 +568,7 @@ class SQLStore(Store):
                 bodies = dict(conn.execute(f"SELECT seq, body FROM documents WHERE seq IN ({marks})", seqs).fetchall())
                 rows = [(seq, bodies[seq]) for seq in seqs]
             docs = self._assemble(conn, rows, include_vector)
-        for doc, score in zip(docs, scores, strict=True):
-            doc[contract.RELEVANCE_FIELD] = score
-        return Page(docs, offset_cursor(start + page_size, len(ranking)), len(ranking))
+        return _ranked_page(docs, scores, start, page_size, len(ranking))
 
     def cluster_sizes(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, int]:
         key = (dataset_id, vector_field, alias)
@@ -574,19 +592,8 @@ class SQLStore(Store):
         """Each cluster's members (every cluster's when `cluster_ids` is empty); 404 naming unknown cluster ids."""
         where = "dataset_id = ? AND vector_field = ? AND alias = ?"
         key = (dataset_id, vector_field, alias)
-        if cluster_ids:
-            known: set[str] = set()
-            for chunk in _chunks(list(cluster_ids), 500):
-                marks = ",".join("?" * len(chunk))
-                for table in ("centroids", "assignments"):
-                    known.update(r[0] for r in conn.execute(
-                        f"SELECT DISTINCT cluster_id FROM {table} WHERE {where} AND cluster_id IN ({marks})",
-                        (*key, *chunk),
-                    ))
-            missing = [cid for cid in cluster_ids if cid not in known]
-            if missing:
-                raise NotFound(f"unknown cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
-        else:
+        every = not cluster_ids
+        if every:
             cluster_ids = tuple(r[0] for r in conn.execute(
                 f"SELECT DISTINCT cluster_id FROM assignments WHERE {where}", key))
         # Only the asked clusters' centroids: a ranking of one cluster must not read all k of them.
@@ -596,6 +603,17 @@ class SQLStore(Store):
             centroids.update(conn.execute(
                 f"SELECT cluster_id, data FROM centroids WHERE {where} AND cluster_id IN ({marks})", (*key, *chunk)
             ).fetchall())
+        # An asked cluster without a centroid is known if it has members (one more query, only then).
+        without = [] if every else [cid for cid in cluster_ids if cid not in centroids]
+        known: set[str] = set()
+        for chunk in _chunks(without, 500):
+            marks = ",".join("?" * len(chunk))
+            known.update(r[0] for r in conn.execute(
+                f"SELECT DISTINCT cluster_id FROM assignments WHERE {where} AND cluster_id IN ({marks})", (*key, *chunk)
+            ))
+        missing = [cid for cid in without if cid not in known]
+        if missing:
+            raise NotFound(f"unknown cluster ids {missing} in alias {alias!r} of {dataset_id!r}.{vector_field}")
         for cid in cluster_ids:
             members = conn.execute(
                 "SELECT a.doc_seq, v.data FROM assignments a LEFT JOIN vectors v "
@@ -610,6 +628,12 @@ class SQLStore(Store):
                     vectors=from_blobs([m[1] for m in members if m[1] is not None]),
                     centroid=from_blob(centroids[cid]) if cid in centroids else None,
                 )
+
+
+def _ranked_page(docs: list[dict], scores: list[float | None], start: int, page_size: int, total: int) -> Page:
+    for doc, score in zip(docs, scores, strict=True):
+        doc[contract.RELEVANCE_FIELD] = score
+    return Page(docs, offset_cursor(start + page_size, total), total)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ...config import make_private_dir
 from .sql import Connection, SQLStore
@@ -184,6 +185,9 @@ class SQLiteStore(SQLStore):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> list[tuple]:
+        return self._conn().execute(sql, parameters).fetchall()  # autocommit: the statement is its own transaction
 
     def _next_generation(self, conn: Connection) -> int:
         return conn.execute("UPDATE write_generation SET value = value + 1 RETURNING value").fetchone()[0]
