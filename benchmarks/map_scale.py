@@ -118,7 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(args.data or scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        loaded = folder / f"loaded-{args.docs}x{args.dims}-{args.ks}"
+        loaded = folder / f"loaded-{args.docs}x{args.dims}"  # holds the ks loaded; later runs may measure fewer
         port = free_port()
         server = start_server(str(folder), port, None)
         try:
@@ -126,11 +126,16 @@ def main() -> None:
                 if not loaded.exists():
                     start = time.perf_counter()
                     load(client, args.docs, args.dims, ks)
-                    loaded.touch()
+                    loaded.write_text(args.ks)
+                elif not set(ks) <= {int(k) for k in loaded.read_text().split(",")}:
+                    parser.error(f"{folder} holds aliases for k in {loaded.read_text()}; use another --data to load others")
                     print(f"{args.docs:,} documents x {args.dims} dims, {len(ks)} aliases, loaded in {time.perf_counter() - start:.0f} s")
             rows = [measure_in_child(f"http://127.0.0.1:{port}", k, cap) for k in ks for cap in caps]
+            status = Path(f"/proc/{server.pid}/status").read_text()
+            server_peak = int(status.split("VmHWM:")[1].split()[0]) / 1e6
         finally:
             server.terminate()
+    print(f"the server process's peak RSS over these rows: {server_peak:.2f} GB")
     print("| k | cap | drawn | fetch (s) | figures built (s) | map figure (MB) | largest message (MB) | all figures (MB) |"
           " one cluster's page (s) | peak RSS (GB) | of which imports (GB) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
