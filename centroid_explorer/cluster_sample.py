@@ -126,14 +126,14 @@ def fetch_cluster_sample(
     return drawn.sample(total)
 
 
-def _fit_reduction(page: Callable[[int, int], ArrayPage], total: int, metric: str) -> Reduction:
+def _fit_reduction(page: Callable[[int, int], ArrayPage], total: int, metric: str) -> Reduction | None:
     """Principal axes fitted on PCA_FIT_ROWS documents spread over the whole ranking (as project_2d
     fits them on rows spread over its input), read before the rest so that every page can be reduced
-    as it arrives: the full vectors are never all in memory."""
+    as it arrives: the full vectors are never all in memory. None when those documents have no vectors."""
     page_size, numbers = sample_pages(total, PCA_FIT_ROWS)
     pages = [page(number, page_size) for number in numbers]
-    rows = np.concatenate([p.vectors[p.present()] for p in pages])
-    return Reduction.fit(rows, PCA_DIMS, metric)
+    with_vectors = [p.vectors[p.present()] for p in pages if p.present().any()]
+    return Reduction.fit(np.concatenate(with_vectors), PCA_DIMS, metric) if with_vectors else None
 
 
 class _Drawn:
