@@ -144,7 +144,7 @@ class _Drawn:
         self.centroids, self.vector_field, self.alias, self.metric = centroids, vector_field, alias, metric
         self.reduction: Reduction | None = None
         self.position = {cluster_id: i for i, cluster_id in enumerate(centroids.ids)}
-        self.rows: list[dict] = []
+        self.frames: list[pd.DataFrame] = []  # a page's rows each: 200,000 row dicts at once cost ~100 MB
         self.index: list[int] = []
         self.vectors = np.empty((0, centroids.dimension or 0), np.float32)
         self.read = 0
@@ -159,7 +159,7 @@ class _Drawn:
         if present.any() and page.vectors.shape[1] != dimension:
             raise ValueError(f"the documents' {self.vector_field!r} has {page.vectors.shape[1]} dimensions, "
                              f"their centroids {dimension}")
-        kept = []
+        kept, rows = [], []
         for row, document in enumerate(page.payload["results"]):
             cluster_id = cluster_of(document, self.vector_field, self.alias)
             at = self.position.get(cluster_id) if cluster_id is not None else None
@@ -167,35 +167,38 @@ class _Drawn:
                 continue
             kept.append(row)
             self.index.append(at)
-            self.rows.append({"_id": str(document.get("_id")), "cluster_id": cluster_id,
-                              RELEVANCE: document.get(RELEVANCE), **readable_fields(document)})
+            rows.append({"_id": str(document.get("_id")), "cluster_id": cluster_id,
+                         RELEVANCE: document.get(RELEVANCE), **readable_fields(document)})
         self.read += len(page.payload["results"])
         if not kept:
             return
-        start = len(self.rows) - len(kept)
-        if len(self.rows) > len(self.vectors):  # more than reserved (the alias grew while read)
-            grown = np.empty((len(self.rows), self.vectors.shape[1]), np.float32)
+        self.frames.append(pd.DataFrame(rows))
+        start, end = len(self.index) - len(kept), len(self.index)
+        if end > len(self.vectors):  # more than reserved (the alias grew while read)
+            grown = np.empty((end, self.vectors.shape[1]), np.float32)
             grown[:start] = self.vectors[:start]
             self.vectors = grown
         vectors = page.vectors[kept]
-        self.vectors[start:len(self.rows)] = self.reduction(vectors) if self.reduction else vectors
+        self.vectors[start:end] = self.reduction(vectors) if self.reduction else vectors
 
     def sample(self, total: int) -> ClusterSample:
         cluster_index = np.array(self.index, dtype=np.int64)
         counts = np.bincount(cluster_index, minlength=len(self.centroids)).astype(np.float64)
         complete = self.read >= total
         # Past the cap every cluster is drawn in proportion to its size, so its share of the sample estimates it.
-        sizes = counts if complete or not self.rows else np.round(counts * total / self.read)
+        sizes = counts if complete or not self.index else np.round(counts * total / self.read)
+        documents = (pd.concat(self.frames, ignore_index=True) if self.frames
+                     else pd.DataFrame(columns=["_id", "cluster_id", RELEVANCE]))
         return ClusterSample(
             centroids=self.centroids,
             sizes=sizes.astype(np.int64),
             total=total,
-            documents=pd.DataFrame(self.rows, columns=None if self.rows else ["_id", "cluster_id", RELEVANCE]),
-            document_vectors=self.vectors[:len(self.rows)],
+            documents=documents,
+            document_vectors=self.vectors[:len(self.index)],
             layout_centroids=self.reduction(self.centroids.vectors) if self.reduction else self.centroids.vectors,
             layout_metric="l2" if self.reduction else self.metric,
             cluster_index=cluster_index,
-            unplaced=self.read - len(self.rows),
+            unplaced=self.read - len(self.index),
         )
 
 
