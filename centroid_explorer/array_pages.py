@@ -51,7 +51,7 @@ def split_vectors(documents: list[dict[str, Any]], field: str, vector_suffix: st
         if vector is not None:
             if len(vector) != dimension:
                 raise ValueError(f"document {document.get('_id')!r} has a {field!r} of length {len(vector)}, expected {dimension}")
-            block[row] = vector
+            block[row] = vector  # a null inside becomes NaN: the document then counts as without the vector
         for name in [f for f in document if f.endswith(vector_suffix)]:
             del document[name]
     return block
@@ -73,10 +73,12 @@ def decode(body: bytes) -> ArrayPage:
         payload = orjson.loads(body[start:start + length])
         n, d = payload.pop("vectors")["shape"]
         results = payload["results"]
+        if not (isinstance(results, list) and isinstance(n, int) and isinstance(d, int) and d >= 0):
+            raise ValueError
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         raise ValueError("its header is not a page of documents with a vector shape") from None
     offset = start + length
-    if not (isinstance(n, int) and isinstance(d, int) and n == len(results) and len(body) - offset == n * d * _DTYPE.itemsize):
+    if not (n == len(results) and len(body) - offset == n * d * _DTYPE.itemsize):
         raise ValueError(f"its vectors ({len(body) - offset:,} bytes) do not match the shape {n} x {d} of {len(results)} documents")
     vectors = np.frombuffer(body, dtype=_DTYPE, count=n * d, offset=offset).reshape(n, d)
     return ArrayPage(payload, vectors.astype(np.float32, copy=False))

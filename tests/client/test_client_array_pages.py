@@ -40,12 +40,22 @@ def test_vectors_of_two_lengths_in_a_json_answer_are_named(mock_client):
         mock_client(hosted).centroids.documents_with_vectors("ds", [], VF)
 
 
+def test_a_vector_with_a_null_in_a_json_answer_counts_as_no_vector(mock_client):
+    def hosted(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"count": 2, "results": [{"_id": "holey", VF: [1.0, None]}, {"_id": "ok", VF: [1.0, 2.0]}]})
+
+    page = mock_client(hosted).centroids.documents_with_vectors("ds", [], VF)
+    assert page.present().tolist() == [False, True]
+
+
 @pytest.mark.parametrize("body", [
     b"",
     b"JSON{}",
     array_pages.MAGIC + b"\xff\xff\xff\x00{}",
     array_pages.encode({"results": [{"_id": "a"}], "count": 1}, VF, np.ones((1, 4), np.float32))[:-3],  # cut short
     array_pages.encode({"results": [{"_id": "a"}, {"_id": "b"}], "count": 2}, VF, np.ones((1, 4), np.float32)),
+    array_pages.encode({"results": 7, "count": 0}, VF, np.ones((0, 4), np.float32)),  # results not a list
+    array_pages.encode({"results": [], "count": 0}, VF, np.ones((0, 4), np.float32)).replace(b"[0,4]", b"[0,-4]"),
 ])
 def test_a_broken_arrays_answer_is_an_error_that_says_so(mock_client, body):
     def broken(request: httpx.Request) -> httpx.Response:
