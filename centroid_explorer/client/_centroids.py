@@ -104,20 +104,8 @@ class CentroidEndpoints:
     ) -> dict[str, Any]:
         """One page of the documents in `cluster_ids` (empty: all clusters), closest to their own
         centroid first, each with `_relevance`: `{"results": [...], "count": int, "cursor": ...}`."""
-        return self._session.post(
-            f"{_BASE}/documents",
-            {
-                "dataset_id": dataset_id,
-                "cluster_ids": list(cluster_ids),
-                "vector_field": vector_field,
-                "alias": alias,
-                "page_size": page_size,
-                "cursor": cursor,
-                "page": page,
-                "include_vector": include_vector,
-                "similarity_metric": similarity_metric,
-            },
-        )
+        return self._documents(dataset_id, cluster_ids, vector_field, alias, page_size, cursor, page, include_vector,
+                               similarity_metric)
 
     def documents_with_vectors(
         self,
@@ -133,23 +121,28 @@ class CentroidEndpoints:
         the documents: sent by our server as a binary arrays page, converted here from any other
         server's JSON. A member without the vector has a row of NaN; ValueError names a document whose
         vector has another length."""
-        answer = self._session.post(
-            f"{_BASE}/documents",
-            {
-                "dataset_id": dataset_id,
-                "cluster_ids": list(cluster_ids),
-                "vector_field": vector_field,
-                "alias": alias,
-                "page_size": page_size,
-                "page": page,
-                "include_vector": True,
-                "similarity_metric": similarity_metric,
-            },
-            headers={"Accept": f"{array_pages.MEDIA_TYPE}, application/json;q=0.5"},
-        )
+        answer = self._documents(dataset_id, cluster_ids, vector_field, alias, page_size, None, page, True,
+                                 similarity_metric, accept=f"{array_pages.MEDIA_TYPE}, application/json;q=0.5")
         if isinstance(answer, ArrayPage):
             return answer
         return ArrayPage(answer, array_pages.split_vectors(answer.get("results") or [], vector_field, VECTOR_SUFFIX))
+
+    def _documents(
+        self, dataset_id: str, cluster_ids: Sequence[str], vector_field: str, alias: str, page_size: int,
+        cursor: str | None, page: int, include_vector: bool, similarity_metric: str, accept: str | None = None,
+    ) -> Any:
+        body = {
+            "dataset_id": dataset_id,
+            "cluster_ids": list(cluster_ids),
+            "vector_field": vector_field,
+            "alias": alias,
+            "page_size": page_size,
+            "cursor": cursor,
+            "page": page,
+            "include_vector": include_vector,
+            "similarity_metric": similarity_metric,
+        }
+        return self._session.post(f"{_BASE}/documents", body, headers={"Accept": accept} if accept else None)
 
     def list_closest_to_center(
         self,

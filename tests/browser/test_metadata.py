@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from tests.browser.grid import grid_cell, type_into_cell
 
 DEMO_QUERY = "dataset_id=digits&vector_field=pixels_vector_&alias=kmeans-10"
 LABEL_COLUMN = 2  # Cluster, Size, Label, ...
@@ -18,33 +18,11 @@ def _open(page, app_url, wait_for_app):
 
 
 def _type_into_cell(page, wait_for_app, column: int, row: int, text: str) -> None:
-    """Select the grid's first cell, move with the arrow keys, open the cell editor and type."""
-    page.bring_to_front()  # keyboard focus goes to the front tab only
-    grid = page.locator("[data-testid='stDataFrame']").first
-    editor = page.locator("textarea.gdg-input")
-    for attempt in range(3):  # a grid drawn a moment ago may not take the first click yet
-        grid.scroll_into_view_if_needed()
-        box = grid.bounding_box()
-        page.mouse.click(box["x"] + 30, box["y"] + 36 + 17)  # first body row, first column
-        for key in ["ArrowRight"] * column + ["ArrowDown"] * row + ["Enter"]:
-            page.keyboard.press(key)
-        try:
-            editor.wait_for(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    editor.fill(text)
-    page.keyboard.press("Enter")
+    type_into_cell(page, column, row, text)
     # The edit has reached the app once the page lists it (the script state alone may not have flipped yet).
     # demo rows are cluster_0..9 in order; the History panel may list another change of that label
     page.get_by_text(f"cluster 'cluster_{row}' label changed").filter(has_text=f'to "{text}"').wait_for()
     wait_for_app(page)
-
-
-def _cell(page, column: int, row: int):
-    # The grid draws on a canvas; its accessible mirror holds each cell's text.
-    return page.locator(f"[data-testid='stDataFrame'] [data-testid='glide-cell-{column}-{row}']").first
 
 
 def test_a_label_edited_and_saved_survives_a_reload(page, app_url, wait_for_app, save_screenshot, assert_no_traceback):
@@ -59,7 +37,7 @@ def test_a_label_edited_and_saved_survives_a_reload(page, app_url, wait_for_app,
 
     page.reload()
     wait_for_app(page)
-    assert _cell(page, LABEL_COLUMN, 3).text_content() == "Threes (browser test)"
+    assert grid_cell(page, LABEL_COLUMN, 3).text_content() == "Threes (browser test)"
     assert_no_traceback(page)
 
 
@@ -73,7 +51,7 @@ def test_an_unsaved_edit_is_still_there_after_visiting_another_page(page, app_ur
     wait_for_app(page)
 
     page.get_by_text("cluster 'cluster_6' label changed").filter(has_text='"Zeros, not saved yet"').wait_for()
-    assert _cell(page, LABEL_COLUMN, 6).text_content() == "Zeros, not saved yet"
+    assert grid_cell(page, LABEL_COLUMN, 6).text_content() == "Zeros, not saved yet"
     assert_no_traceback(page)
 
 
@@ -103,7 +81,7 @@ def test_a_save_over_another_users_save_shows_the_merge_panel(browser, app_url, 
         mine.get_by_role("button", name="Save", exact=True).click()
         mine.get_by_text("Saved 1 change").wait_for()
         wait_for_app(mine)
-        assert _cell(mine, LABEL_COLUMN, 8).text_content() == "Eights, from me"
+        assert grid_cell(mine, LABEL_COLUMN, 8).text_content() == "Eights, from me"
         assert_no_traceback(mine)
     finally:
         for context in contexts:

@@ -4,10 +4,10 @@ rows with sizes, a search that finds a cluster, an edit saved into the one objec
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from centroid_explorer.client import Client
 from centroid_explorer.server.runner import EmbeddedServer
+from tests.browser.grid import grid_cell, type_into_cell
 from tests.generated import GENERATED_ALIAS, GENERATED_FIELD, cluster_size, generated_alias, generated_dataset_id
 
 KS = (10, 2_000, 10_000)
@@ -33,22 +33,17 @@ def _open(page, url: str, k: int, wait_for_app) -> None:
     page.get_by_text(f"({k:,} in all)").wait_for()
 
 
-def _cell(page, column: int, row: int):
-    # The grid draws on a canvas; its accessible mirror holds each cell's text.
-    return page.locator(f"[data-testid='stDataFrame'] [data-testid='glide-cell-{column}-{row}']").first
-
-
 @pytest.mark.parametrize("k", KS)
 def test_the_editor_shows_a_page_of_clusters_with_sizes(page, scale_app, k, wait_for_app, save_screenshot,
                                                          assert_no_traceback):
     url, _ = scale_app
     _open(page, url, k, wait_for_app)
-    _cell(page, 0, 4).wait_for(state="attached")  # (the empty free-fields table draws no cells to wait for)
+    grid_cell(page, 0, 4).wait_for(state="attached")  # (the empty free-fields table draws no cells to wait for)
     save_screenshot(page, f"metadata-editor-k{k}")
 
     page.get_by_text(f"Showing 1–{min(k, 100)} of {k:,} matching clusters").wait_for()
-    assert _cell(page, 0, 4).text_content() == "cluster_4"
-    assert _cell(page, SIZE_COLUMN, 4).text_content() == str(cluster_size(4))
+    assert grid_cell(page, 0, 4).text_content() == "cluster_4"
+    assert grid_cell(page, SIZE_COLUMN, 4).text_content() == str(cluster_size(4))
     assert_no_traceback(page)
 
 
@@ -63,22 +58,7 @@ def test_a_cluster_found_by_search_is_labelled_and_saved(page, scale_app, wait_f
     page.wait_for_function(  # the new grid, not the one it replaces
         "() => document.querySelector(\"[data-testid='stDataFrame'] [data-testid='glide-cell-0-0']\")?.textContent === 'cluster_1234'"
     )
-    page.bring_to_front()
-    grid = page.locator("[data-testid='stDataFrame']").first
-    editor = page.locator("textarea.gdg-input")
-    for attempt in range(3):  # a grid drawn a moment ago may not take the first click yet
-        box = grid.bounding_box()
-        page.mouse.click(box["x"] + 30, box["y"] + 36 + 17)  # the first body row, first column
-        for key in ["ArrowRight"] * LABEL_COLUMN + ["Enter"]:
-            page.keyboard.press(key)
-        try:
-            editor.wait_for(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    editor.fill("Found in 2,000")
-    page.keyboard.press("Enter")
+    type_into_cell(page, LABEL_COLUMN, 0, "Found in 2,000")
     page.get_by_text("cluster 'cluster_1234' label set to").wait_for()  # it had no entry yet
     wait_for_app(page)
     save_screenshot(page, "metadata-search-k2000")
