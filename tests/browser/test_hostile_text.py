@@ -14,6 +14,7 @@ import pytest
 from centroid_explorer.client import Client
 from centroid_explorer.metadata import natural_key
 from centroid_explorer.server.runner import EmbeddedServer
+from tests.browser.grid import type_into_cell
 from tests.hostile import ALIAS, CLUSTER_IDS, EMPTY_ALIAS, HOSTILE, HOSTILE_DATASET, VECTOR_FIELD, write_hostile
 
 VIEW = urlencode({"dataset_id": HOSTILE_DATASET, "vector_field": VECTOR_FIELD, "alias": ALIAS})
@@ -107,19 +108,6 @@ def test_an_alias_with_no_documents_says_so(page, hostile_app, wait_for_app, sav
     save_screenshot(page, "hostile-no-documents", full_page=False)
 
 
-def _type_into_cell(page, column: int, row: int, text: str) -> None:
-    """Select the grid's first cell, move with the arrow keys, open the cell editor and type."""
-    page.bring_to_front()
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 30, box["y"] + 36 + 17)  # first body row, first column
-    for key in ["ArrowRight"] * column + ["ArrowDown"] * row + ["Enter"]:
-        page.keyboard.press(key)
-    page.locator("textarea.gdg-input").fill(text)
-    page.keyboard.press("Enter")
-
-
 def test_metadata_edits_and_the_merge_panel_show_hostile_values_as_text(
     page, hostile_app, hostile_data, wait_for_app, wait_for_grids, save_screenshot, assert_no_traceback
 ):
@@ -131,7 +119,7 @@ def test_metadata_edits_and_the_merge_panel_show_hostile_values_as_text(
     assert f"alias {HOSTILE}." in _main_text(page)  # the page's caption names the alias as it is
 
     row = sorted(CLUSTER_IDS, key=natural_key).index("007")  # a cluster with no notes yet
-    _type_into_cell(page, 2, row, LABEL)
+    type_into_cell(page, 2, row, LABEL)
     page.get_by_text(f"cluster '007' label set to \"{LABEL}\"").wait_for()
     wait_for_app(page)
     _assert_nothing_rendered_from_data(page)
@@ -146,6 +134,7 @@ def test_metadata_edits_and_the_merge_panel_show_hostile_values_as_text(
     wait_for_app(page)
     assert_no_traceback(page)
     _assert_nothing_rendered_from_data(page)
+    page.get_by_text("Yours: ").wait_for()  # the choice's radio is drawn a moment after the rest of the panel
     text = _main_text(page)
     assert f"Yours: \"{LABEL}\"" in text and "Stored now: \"" + HOSTILE[:60].replace('"', '\\"') in text
     page.get_by_text("Yours: ").scroll_into_view_if_needed()
