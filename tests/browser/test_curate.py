@@ -26,6 +26,8 @@ def test_merge_two_clusters_preview_write_a_new_alias_and_open_it(page, app_url,
     page.get_by_role("button", name="Preview").click()
     page.get_by_role("heading", name="Preview").wait_for()
     wait_for_app(page)
+    # plotly's bundle loads after the script ends: wait for the charts to be drawn, then count them
+    page.locator(".js-plotly-plot").nth(1).wait_for()
     assert page.locator(".js-plotly-plot").count() == 2  # the affected clusters before and after
     assert page.get_by_text("document(s) change cluster").count() == 1
     wait_for_grids(page)
