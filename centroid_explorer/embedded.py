@@ -11,17 +11,18 @@ from pathlib import Path
 from centroid_explorer import demo
 from centroid_explorer.client import Client
 from centroid_explorer.endpoint import Endpoint
-from centroid_explorer.server.runner import EmbeddedServer
+from centroid_explorer.server.runner import ServerProcess
 
 
-def start_embedded(data_folder: Path) -> EmbeddedServer:
-    """Start the server on `data_folder` (127.0.0.1, a free port) and seed the demo data if it is empty."""
-    server = EmbeddedServer(data_folder)
+def start_embedded(data_folder: Path) -> ServerProcess:
+    """Start the server on `data_folder` (a child process on 127.0.0.1, a free port) and seed the demo
+    data if it is empty."""
+    server = ServerProcess(data_folder)
     server.start()
     with Client(server.base_url, server.project, server.api_key) as client:
         demo.seed_if_empty(client)
     return server
 
 
-def endpoint_of(server: EmbeddedServer) -> Endpoint:
+def endpoint_of(server: ServerProcess) -> Endpoint:
     return Endpoint(server.base_url, server.project, server.api_key)

@@ -7,6 +7,7 @@ import dataclasses
 
 import httpx
 import numpy as np
+import pandas as pd
 import pytest
 
 from centroid_explorer import array_pages
@@ -148,6 +149,22 @@ def test_a_member_without_the_vector_is_left_off_the_map_and_counted(live_server
         assert [d["_id"] for d in page.payload["results"]] == ["with", "without"] and page.present().tolist() == [True, False]
         sample = fetch_cluster_sample(client, dataset, VF, ALIAS)
     assert sample.documents["_id"].tolist() == ["with"] and sample.unplaced == 1 and sample.complete
+
+
+def test_the_map_rows_keep_the_assignment_and_every_readable_field_of_odd_documents(live_server):
+    """A document's own `cluster_id` field does not replace its assignment; fields that only some documents
+    have and nested ones come through as a person would read them."""
+    dataset = "cluster-view-odd-fields"
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
+        client.datasets.bulk_insert(dataset, [
+            {"_id": "a", VF: [1.0, 0.0, 0.0], "cluster_id": "theirs", "meta": {"k": 1}, "_cluster_": {VF: {ALIAS: "c"}}},
+            {"_id": "b", VF: [0.9, 0.1, 0.0], "only_b": 7, "_cluster_": {VF: {ALIAS: "c", "other": "x"}}},
+        ])
+        client.centroids.insert(dataset, [{"_id": "c", VF: [1.0, 0.0, 0.0]}], VF, ALIAS)
+        rows = fetch_cluster_sample(client, dataset, VF, ALIAS).documents.set_index("_id")
+    assert rows["cluster_id"].to_dict() == {"a": "c", "b": "c"}
+    assert rows.loc["a", "meta"] == {"k": 1} and rows.loc["b", "only_b"] == 7 and pd.isna(rows.loc["a", "only_b"])
+    assert list(rows.columns[:2]) == ["cluster_id", "_relevance"] and "_cluster_" not in rows.columns
 
 
 def test_past_the_cap_a_sample_over_the_whole_ranking_estimates_sizes(clustered):

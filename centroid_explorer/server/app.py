@@ -95,12 +95,6 @@ def json_response(payload: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY), status_code, media_type="application/json")
 
 
-def _array_page(payload: dict[str, Any], vector_field: str) -> Response:
-    """`payload` (a documents page with vectors) as an arrays page of `vector_field` (see array_pages)."""
-    vectors = array_pages.split_vectors(payload["results"], vector_field, contract.VECTOR_SUFFIX)
-    return Response(array_pages.encode(payload, vector_field, vectors), media_type=array_pages.MEDIA_TYPE)
-
-
 def _message(status: int, message: str) -> Response:
     return json_response({"message": message}, status)
 
@@ -400,13 +394,16 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         accept: Annotated[str | None, Header(description=contract.describe("arrays"))] = None,
     ) -> Response:
         selector = body_selector(request)
+        arrays = request.include_vector and array_pages.MEDIA_TYPE in (accept or "")
         page = store.cluster_documents(
             selector.dataset_id, selector.vector_field, request.cluster_ids, selector.alias,
             request.page_size, request.cursor, request.page, request.include_vector, request.similarity_metric,
+            vector_block=arrays,
         )
         payload = {"results": page.items, "count": page.count, "cursor": page.cursor}
-        if request.include_vector and array_pages.MEDIA_TYPE in (accept or ""):
-            return _array_page(payload, selector.vector_field)
+        if page.vectors is not None:
+            body = array_pages.encode(payload, selector.vector_field, page.vectors)
+            return Response(body, media_type=array_pages.MEDIA_TYPE)
         return json_response(payload)
 
     def list_from_center(request: CenterListRequest, furthest: bool) -> Response:

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import contract
 from .errors import BadRequest
 
@@ -21,6 +23,8 @@ class Page:
     items: list[dict[str, Any]]
     cursor: str | None  # None on the last page
     count: int  # across all pages
+    # With `vector_block`: the vector field's (n, d) float32, NaN rows for items without it (items then carry none).
+    vectors: np.ndarray | None = None
 
 
 def encode_cursor(position: int) -> str:

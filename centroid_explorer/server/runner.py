@@ -1,9 +1,15 @@
-"""Running the embedded API: in a background thread (dashboard, tests) or in the foreground (CLI `serve`)."""
+"""Running the embedded API: in a child process (the dashboard), in a background thread (tests, one-shot
+CLI commands) or in the foreground (CLI `serve`)."""
 
 from __future__ import annotations
 
 import http.client
+import os
+import select
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -45,6 +51,25 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _healthy(host: str, port: int, running) -> bool:
+    """Whether /health on host:port answers within START_TIMEOUT_SECONDS; RuntimeError once `running()` is false."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if not running():
+            raise RuntimeError(f"the embedded server on {_url(host, port)} stopped while starting")
+        conn = http.client.HTTPConnection(host, port, timeout=1)
+        try:
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.05)
+    return False
 
 
 class EmbeddedServer:
@@ -97,22 +122,9 @@ class EmbeddedServer:
         return self
 
     def _wait_healthy(self, thread: threading.Thread) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if not thread.is_alive():
-                raise RuntimeError(f"the embedded server on {self.base_url} stopped while starting")
-            try:
-                conn = http.client.HTTPConnection(self.host, self.port, timeout=1)
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            finally:
-                conn.close()
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"the embedded server on {self.base_url} did not answer /health in {START_TIMEOUT_SECONDS}s")
+        if not _healthy(self.host, self.port, thread.is_alive):
+            self.stop()
+            raise RuntimeError(f"the embedded server on {self.base_url} did not answer /health in {START_TIMEOUT_SECONDS}s")
 
     def stop(self) -> None:
         if self._server is not None:
@@ -128,6 +140,102 @@ class EmbeddedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class ServerProcess:
+    """The API over `data_dir` in a child process on 127.0.0.1 (a free port): the dashboard's embedded server.
+
+    Out of the dashboard's process, its work neither holds the dashboard's GIL (a large fetch then
+    overlaps the server's pages with the dashboard's reading of them) nor counts in its memory. The
+    child watches its stdin and stops when the dashboard's process ends, however it ends. It inherits
+    the environment, so $CENTROID_EXPLORER_DATABASE_URL chooses its store as it would `serve`'s; its
+    command line (which any local user can read) names only the data folder."""
+
+    def __init__(self, data_dir: str | Path):
+        self.data_dir = Path(data_dir)
+        make_private_dir(self.data_dir)
+        # Resolved here first, so that a generated key is written once; the child reads the same file.
+        self.credentials = resolve(self.data_dir)
+        self.base_url = ""
+        self._process: subprocess.Popen | None = None
+        self._last_error = ""
+
+    @property
+    def project(self) -> str:
+        return self.credentials.project
+
+    @property
+    def api_key(self) -> str:
+        return self.credentials.api_key
+
+    def start(self) -> ServerProcess:
+        """Start the child; returns once its /health answers. RuntimeError with the child's own message
+        (a wrong database URL, say) when it does not start."""
+        if self._process is not None:
+            return self
+        self._process = process = subprocess.Popen(
+            [sys.executable, "-u", "-m", __name__, str(self.data_dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self._last_error = ""
+        relay = threading.Thread(target=self._relay_stderr, args=(process,), name="api-stderr", daemon=True)
+        relay.start()
+        try:
+            host, port = self._announced(process)
+            self.base_url = _url(host, port)
+            if not _healthy(host, port, lambda: process.poll() is None):
+                raise RuntimeError(f"the embedded server on {self.base_url} did not answer /health in {START_TIMEOUT_SECONDS}s")
+        except RuntimeError as error:
+            self.stop()
+            relay.join(timeout=5)  # the child has ended: its last words are read
+            raise RuntimeError(f"{error}: {self._last_error}" if self._last_error else str(error)) from None
+        return self
+
+    def _relay_stderr(self, process: subprocess.Popen) -> None:
+        """The child's log lines go on to ours (drained, so that the child never blocks on a full pipe);
+        the last one is kept to say why a start failed."""
+        assert process.stderr is not None
+        with process.stderr:
+            for line in process.stderr:
+                sys.stderr.write(line)
+                self._last_error = line.strip() or self._last_error
+
+    @staticmethod
+    def _announced(process: subprocess.Popen) -> tuple[str, int]:
+        """(host, port) from the first line `serve` prints."""
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT_SECONDS)
+        line = process.stdout.readline() if ready else ""
+        if "http://" not in line:
+            raise RuntimeError("the embedded server did not start")
+        host, _, port = line.rsplit("http://", 1)[1].strip().rpartition(":")
+        return host.strip("[]"), int(port)
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for stream in (process.stdin, process.stdout):  # (stderr is _relay_stderr's)
+            if stream is not None:
+                stream.close()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _stop_when_stdin_closes() -> None:
+    """The child's side of ServerProcess: stdin ends when the parent process does; stop as Ctrl-C would."""
+    sys.stdin.read()
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def serve(
@@ -157,3 +265,12 @@ def serve(
         _uvicorn_server(store, credentials).run(sockets=[sock])
     finally:
         store.close()
+
+
+if __name__ == "__main__":  # ServerProcess's child: python -m centroid_explorer.server.runner DATA_DIR
+    threading.Thread(target=_stop_when_stdin_closes, name="parent-watch", daemon=True).start()
+    try:
+        serve(sys.argv[1], port=0)
+    except (ValueError, OSError, RuntimeError) as error:  # said as `serve` says it (cli.main); ConnectionError is an OSError
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from server_helpers import VF, fresh_id, make_documents
 
+from centroid_explorer import array_pages
 from centroid_explorer.server import contract
+from centroid_explorer.server.store import sql as sql_store
 
 C = "/services/cluster/centroids"
 
@@ -326,6 +328,42 @@ def test_documents_include_vector(api, clustered):
     by_id = {d["_id"]: d for d in clustered["documents"]}
     for d in body["results"]:
         np.testing.assert_allclose(d[VF], by_id[d["_id"]][VF], rtol=1e-6)
+
+
+def test_an_arrays_page_holds_the_asked_field_as_a_block_and_no_other_vector(api):
+    """The map's read (Accept: arrays): the asked field's float32 rows in the page's order, NaN for a member
+    without it; another vector field of the same documents is not sent at all."""
+    dataset_id = fresh_id()
+    documents = [{"_id": f"d{i}", VF: [1.0, float(i), 0.5], "other_vector_": [9.0, 9.0], "title": f"t{i}",
+                  "_cluster_": {VF: {"default": "c"}}} for i in range(5)]
+    documents.append({"_id": "bare", "title": "no vector", "_cluster_": {VF: {"default": "c"}}})
+    assert api.post(f"/datasets/{dataset_id}/documents/bulk_insert", json={"documents": documents}).status_code == 200
+    api.post(f"{C}/insert", json={"dataset_id": dataset_id, "vector_field": VF, "cluster_centers": [{"_id": "c", VF: [1, 0, 0]}]})
+    body = {"dataset_id": dataset_id, "vector_field": VF, "page_size": 10, "include_vector": True}
+    as_json = api.post(f"{C}/documents", json=body).json()["results"]
+    r = api.post(f"{C}/documents", json=body, headers={"Accept": array_pages.MEDIA_TYPE})
+    assert r.headers["content-type"] == array_pages.MEDIA_TYPE
+    page = array_pages.decode(r.content)
+    assert [d["_id"] for d in page.payload["results"]] == [d["_id"] for d in as_json]
+    assert not any(name.endswith("_vector_") for d in page.payload["results"] for name in d)
+    present = page.present()
+    assert present.tolist() == [VF in d for d in as_json] and not present[[d["_id"] == "bare" for d in as_json]].any()
+    np.testing.assert_array_equal(page.vectors[present], np.array([d[VF] for d in as_json if VF in d], np.float32))
+
+
+def test_a_page_larger_than_one_sql_id_list_holds_every_member_in_order(api, clustered, monkeypatch):
+    """Ids are sent to the database in lists of a bounded length (PostgreSQL takes 65,535 parameters);
+    a page longer than one list is read in several and comes back whole and in ranking order."""
+    monkeypatch.setattr(sql_store, "_IN_LIST", 7)
+    full = all_members(api, clustered["dataset_id"], [], "l2")["results"]
+    assert len(full) > 2 * 7
+    body = {"dataset_id": clustered["dataset_id"], "vector_field": VF, "page_size": 100, "similarity_metric": "l2",
+            "include_vector": True}
+    with_vectors = api.post(f"{C}/documents", json=body).json()["results"]
+    assert [d["_id"] for d in with_vectors] == [d["_id"] for d in full] and all(VF in d for d in with_vectors)
+    page = array_pages.decode(api.post(f"{C}/documents", json=body, headers={"Accept": array_pages.MEDIA_TYPE}).content)
+    assert page.present().all() and len(page.vectors) == len(full)
+    np.testing.assert_array_equal(page.vectors, np.array([d[VF] for d in with_vectors], np.float32))
 
 
 def test_documents_unknown_names_and_bad_metric(api, clustered):

@@ -78,13 +78,13 @@ def test_the_dashboards_embedded_server_uses_the_database_url_from_the_environme
     import httpx
     import psycopg
 
-    from centroid_explorer.server.runner import EmbeddedServer
+    from centroid_explorer.server.runner import ServerProcess
 
     url = postgres.database()
     monkeypatch.setenv("CENTROID_EXPLORER_DATABASE_URL", url)
-    with EmbeddedServer(tmp_path, project="p", api_key="k") as server:  # as components/ start it: no URL given
+    with ServerProcess(tmp_path) as server:  # as components/ start it: a child process, no URL given
         r = httpx.post(f"{server.base_url}/datasets/create", json={"id": "in-postgres"},
-                       headers={"Authorization": "p:k"})
+                       headers={"Authorization": f"{server.project}:{server.api_key}"})
         assert r.status_code == 200, r.text
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT dataset_id FROM datasets").fetchall() == [("in-postgres",)]

@@ -211,9 +211,11 @@ class Store(ABC):
         include_vector: bool = False,
         similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
         furthest: bool = False,
+        vector_block: bool = False,
     ) -> Page:
         """Members of `cluster_ids` (empty = every cluster) ranked by `_relevance` to their own centroid,
-        closest first (`furthest`: farthest first; see `..ranking.rank`)."""
+        closest first (`furthest`: farthest first; see `..ranking.rank`). `vector_block` (with
+        `include_vector`): `vector_field` comes as the page's `vectors` block, and no vector in the items."""
 
     @abstractmethod
     def cluster_sizes(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, int]:

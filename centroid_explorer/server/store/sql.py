@@ -44,6 +44,8 @@ from ..paging import Page, decode_cursor, encode_cursor, offset_cursor
 from ..ranking import ClusterMembers, Ranking, RankingCache, rank
 from .base import ApiKey, Store, StoredMetadata, from_blob, from_blobs, to_blob
 
+_IN_LIST = 10_000  # ids per `IN (...)`: below SQLite's and PostgreSQL's bound-parameter limits (32,766; 65,535)
+
 
 class Connection(Protocol):
     """The part of a DB-API connection the shared SQL uses (sqlite3's, or the PostgreSQL store's adapter)."""
@@ -303,11 +305,9 @@ class SQLStore(Store):
     def _assemble(conn: Connection, rows: list[tuple[int, bytes]], include_vector: bool) -> list[dict]:
         """Documents from (seq, body) rows, with their vectors appended when asked."""
         docs = {seq: orjson.loads(body) for seq, body in rows}
-        if include_vector and docs:
-            marks = ",".join("?" * len(docs))
-            for seq, field, data in conn.execute(
-                f"SELECT doc_seq, field, data FROM vectors WHERE doc_seq IN ({marks})", list(docs)
-            ):
+        for chunk in _chunks(list(docs) if include_vector else [], _IN_LIST):
+            marks = ",".join("?" * len(chunk))
+            for seq, field, data in conn.execute(f"SELECT doc_seq, field, data FROM vectors WHERE doc_seq IN ({marks})", chunk):
                 docs[seq][field] = from_blob(data)
         return [docs[seq] for seq, _ in rows]
 
@@ -534,6 +534,7 @@ class SQLStore(Store):
         include_vector: bool = False,
         similarity_metric: str = contract.DEFAULT_SIMILARITY_METRIC,
         furthest: bool = False,
+        vector_block: bool = False,
     ) -> Page:
         start = decode_cursor(cursor, first=(page - 1) * page_size)
         clusters = tuple(sorted(set(cluster_ids)))
@@ -542,7 +543,7 @@ class SQLStore(Store):
         if cached is not None:
             generation, ranking = cached
             seqs, scores = ranking.page(start, page_size)
-            if seqs:  # a later page: its documents, each with its dataset's generation, in one statement
+            if 0 < len(seqs) <= _IN_LIST:  # a later page: its documents, each with its dataset's generation, in one statement
                 rows = self._statement(
                     "SELECT doc.seq, doc.body, d.generation FROM documents doc JOIN datasets d "
                     f"ON d.dataset_id = doc.dataset_id WHERE doc.seq IN ({','.join('?' * len(seqs))})", seqs)
@@ -562,13 +563,32 @@ class SQLStore(Store):
 
             ranking = self._rankings.get_or_rank(query, generation, make)
             seqs, scores = ranking.page(start, page_size)
-            rows = []
-            if seqs:
-                marks = ",".join("?" * len(seqs))
-                bodies = dict(conn.execute(f"SELECT seq, body FROM documents WHERE seq IN ({marks})", seqs).fetchall())
-                rows = [(seq, bodies[seq]) for seq in seqs]
-            docs = self._assemble(conn, rows, include_vector)
-        return _ranked_page(docs, scores, start, page_size, len(ranking))
+            stored: dict[int, bytes] = {}
+            for chunk in _chunks(seqs, _IN_LIST):
+                marks = ",".join("?" * len(chunk))
+                stored.update(conn.execute(f"SELECT seq, body FROM documents WHERE seq IN ({marks})", chunk).fetchall())
+            rows = [(seq, stored[seq]) for seq in seqs]
+            block = include_vector and vector_block
+            docs = self._assemble(conn, rows, include_vector and not block)
+            vectors = self._vector_block(conn, seqs, vector_field) if block else None
+        return _ranked_page(docs, scores, start, page_size, len(ranking), vectors)
+
+    @staticmethod
+    def _vector_block(conn: Connection, seqs: list[int], vector_field: str) -> np.ndarray:
+        """`vector_field` of documents `seqs` as (n, d) float32 in their order, NaN rows for those without
+        it; (n, 0) when none has it. Read as one block: only this field, no array per document."""
+        found: list[tuple[int, bytes]] = []
+        for chunk in _chunks(seqs, _IN_LIST):
+            marks = ",".join("?" * len(chunk))
+            found += conn.execute(f"SELECT doc_seq, data FROM vectors WHERE field = ? AND doc_seq IN ({marks})",
+                                  (vector_field, *chunk)).fetchall()
+        if not found:
+            return np.empty((len(seqs), 0), np.float32)
+        row_of = {seq: row for row, seq in enumerate(seqs)}
+        values = from_blobs([data for _, data in found])
+        block = np.full((len(seqs), values.shape[1]), np.nan, np.float32)
+        block[[row_of[seq] for seq, _ in found]] = values
+        return block
 
     def cluster_sizes(self, dataset_id: str, vector_field: str, alias: str = contract.DEFAULT_ALIAS) -> dict[str, int]:
         key = (dataset_id, vector_field, alias)
@@ -630,10 +650,11 @@ class SQLStore(Store):
                 )
 
 
-def _ranked_page(docs: list[dict], scores: list[float | None], start: int, page_size: int, total: int) -> Page:
+def _ranked_page(docs: list[dict], scores: list[float | None], start: int, page_size: int, total: int,
+                 vectors: np.ndarray | None = None) -> Page:
     for doc, score in zip(docs, scores, strict=True):
         doc[contract.RELEVANCE_FIELD] = score
-    return Page(docs, offset_cursor(start + page_size, total), total)
+    return Page(docs, offset_cursor(start + page_size, total), total, vectors)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
