@@ -12,8 +12,8 @@ benchmarks/map_scale.py loaded (200,000 documents with an alias per k). Per k, i
 - 200,000 from cache: a new tab on the same view, the same choice, to every point on screen;
 - sent to the browser: the websocket's bytes from choosing 200,000 to the layout;
 - browser heap: Chromium's JS heap once the layout is drawn, after a garbage collection;
-- Streamlit peak: the dashboard process's peak RSS so far (VmHWM; it holds the embedded server too),
-  and the layout worker process's;
+- Streamlit peak: the dashboard process's peak RSS so far (VmHWM), and that of its two child processes:
+  the embedded server's and the layout worker's;
 - Metadata page / Cluster documents page: opened by URL, to the page idle with its first table drawn.
 Then the reference page (benchmarks/map_floor.py: the same drawing of as many points, no data work), in a
 new profile and in a second tab: the floor Streamlit and plotly.js set in this browser.
@@ -133,8 +133,10 @@ def measure(kit, browser, url: str, port: int, k: int, docs: int) -> dict:
         print(k, name, round(row[name], 2), flush=True)
     context.close()
     dashboard, children = _processes(port)
+    server = [pid for pid in children if b"centroid_explorer.server.runner" in _read(Path(f"/proc/{pid}/cmdline"))]
     row["Streamlit peak (GB)"] = _peak_gb(dashboard)
-    row["layout worker peak (GB)"] = max((_peak_gb(pid) for pid in children), default=0.0)
+    row["embedded server peak (GB)"] = max((_peak_gb(pid) for pid in server), default=0.0)
+    row["layout worker peak (GB)"] = max((_peak_gb(pid) for pid in children if pid not in server), default=0.0)
     return row
 
 

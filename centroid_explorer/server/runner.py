@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import IO, cast
 
 import uvicorn
 
@@ -178,10 +179,11 @@ class ServerProcess:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         self._last_error = ""
-        relay = threading.Thread(target=self._relay_stderr, args=(process,), name="api-stderr", daemon=True)
+        stdout, stderr = cast(IO[str], process.stdout), cast(IO[str], process.stderr)  # pipes, as asked above
+        relay = threading.Thread(target=self._relay_stderr, args=(stderr,), name="api-stderr", daemon=True)
         relay.start()
         try:
-            host, port = self._announced(process)
+            host, port = self._announced(stdout)
             self.base_url = _url(host, port)
             if not _healthy(host, port, lambda: process.poll() is None):
                 raise RuntimeError(f"the embedded server on {self.base_url} did not answer /health in {START_TIMEOUT_SECONDS}s")
@@ -191,21 +193,19 @@ class ServerProcess:
             raise RuntimeError(f"{error}: {self._last_error}" if self._last_error else str(error)) from None
         return self
 
-    def _relay_stderr(self, process: subprocess.Popen) -> None:
+    def _relay_stderr(self, stderr: IO[str]) -> None:
         """The child's log lines go on to ours (drained, so that the child never blocks on a full pipe);
         the last one is kept to say why a start failed."""
-        assert process.stderr is not None
-        with process.stderr:
-            for line in process.stderr:
+        with stderr:
+            for line in stderr:
                 sys.stderr.write(line)
                 self._last_error = line.strip() or self._last_error
 
     @staticmethod
-    def _announced(process: subprocess.Popen) -> tuple[str, int]:
+    def _announced(stdout: IO[str]) -> tuple[str, int]:
         """(host, port) from the first line `serve` prints."""
-        assert process.stdout is not None
-        ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT_SECONDS)
-        line = process.stdout.readline() if ready else ""
+        ready, _, _ = select.select([stdout], [], [], START_TIMEOUT_SECONDS)
+        line = stdout.readline() if ready else ""
         if "http://" not in line:
             raise RuntimeError("the embedded server did not start")
         host, _, port = line.rsplit("http://", 1)[1].strip().rpartition(":")
