@@ -57,7 +57,7 @@ def sample_fetches() -> Fetches:
     return Fetches(ttl=SAMPLE_TTL_S)
 
 
-@st.cache_data(ttl=SAMPLE_TTL_S, max_entries=4, show_spinner=False)
+@st.cache_data(ttl=SAMPLE_TTL_S, max_entries=2, show_spinner=False)  # as many as sample_fetches keeps
 def load_hover(_sample: ClusterSample, key: tuple, labels: dict[str, str]) -> np.ndarray:
     return hover_texts(_sample, labels, metric)
 
