@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
-from centroid_explorer.allocator import return_large_blocks
 from centroid_explorer.projection import stop_worker
 from components.warmup import start_projection_warmup
 
@@ -41,7 +40,6 @@ def _prepare() -> None:
 
 @asynccontextmanager
 async def lifespan(_app):
-    return_large_blocks()  # a large map's page answers are freed back to the system, not kept
     start_projection_warmup()  # first: numba's cache folder must be set before anything imports umap
     threading.Thread(target=_prepare, name="centroid-explorer-prepare", daemon=True).start()
     try:

@@ -1,25 +1,23 @@
-"""glibc's malloc, told to give large blocks straight back to the system.
+"""Handing memory freed by a large read back to the system (glibc's malloc_trim).
 
-By default glibc raises its mmap threshold each time a large block is freed (up to 32 MB), so the
-next blocks of that size come from the heap, where a few small objects left between them keep the
-memory from ever being returned. The map's fetch frees a ~6 MB page answer per request; with the
-default, the dashboard kept ~0.15 GB more per 200,000-document map (benchmarks/README.md). A fixed
-threshold keeps every block above it in its own mapping, unmapped when freed.
+glibc serves blocks of a few MB from its heaps once one such block has been freed (its mmap threshold
+rises), and keeps freed heap memory that small live objects sit between. The map's fetch frees ~100
+page answers of ~6 MB each; without a trim the dashboard kept ~0.15 GB more per 200,000-document map
+(benchmarks/README.md). A trim after the read returns it, at no cost to the read itself (a fixed mmap
+threshold did the same but made that read ~25% slower: every large block a fresh mapping).
 """
 
 from __future__ import annotations
 
 import ctypes
 
-M_MMAP_THRESHOLD = -3  # mallopt's parameter number (glibc malloc.h)
-LARGE_BLOCK = 1 << 20
 
-
-def return_large_blocks(threshold: int = LARGE_BLOCK) -> bool:
-    """Blocks of `threshold` bytes and more are mapped on their own and returned when freed, from now
-    on, in this process. False where the C library is not glibc (nothing is changed there)."""
+def release_free_memory() -> bool:
+    """Give the process's free heap memory back to the system; False where the C library has no
+    malloc_trim (not glibc), where nothing is done."""
     try:
-        mallopt = ctypes.CDLL(None).mallopt  # the C library the process already runs on
-    except (OSError, AttributeError):  # not glibc (macOS, musl without mallopt)
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the process already runs on
+    except (OSError, AttributeError):
         return False
-    return bool(mallopt(M_MMAP_THRESHOLD, threshold) == 1)
+    trim(0)
+    return True

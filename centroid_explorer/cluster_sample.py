@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from centroid_explorer.alias_centroids import read_centroids
+from centroid_explorer.allocator import release_free_memory
 from centroid_explorer.array_pages import ArrayPage
 from centroid_explorer.centroid_set import CentroidSet
 from centroid_explorer.client import CLUSTER_FIELD, VECTOR_SUFFIX
@@ -141,7 +142,9 @@ def fetch_cluster_sample(
             drawn.add(answer)
             if progress:
                 progress(drawn.read, to_read)
-    return drawn.sample(total)
+    sample = drawn.sample(total)
+    release_free_memory()  # the pages read are freed: their memory goes back, not kept by the allocator
+    return sample
 
 
 def read_ahead(page: Callable[[int], ArrayPage], numbers: list[int]) -> Iterator[ArrayPage]:

@@ -17,7 +17,6 @@ from typing import IO, cast
 
 import uvicorn
 
-from ..allocator import return_large_blocks
 from ..config import database_url as chosen_database_url
 from ..config import make_private_dir
 from .app import create_app
@@ -248,7 +247,6 @@ def serve(
     database_url: str | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C), printing where to connect."""
-    return_large_blocks()  # the map's large pages are freed back to the system, not kept
     data_dir = Path(data_dir)
     make_private_dir(data_dir)
     credentials = resolve(data_dir, project, api_key)
