@@ -1,10 +1,11 @@
-"""Handing memory freed by a large read back to the system (glibc's malloc_trim).
+"""Handing freed memory back to the system (glibc's malloc_trim), after the map page's large work.
 
 glibc serves blocks of a few MB from its heaps once one such block has been freed (its mmap threshold
 rises), and keeps freed heap memory that small live objects sit between. The map's fetch frees ~100
-page answers of ~6 MB each; without a trim the dashboard kept ~0.15 GB more per 200,000-document map
-(benchmarks/README.md). A trim after the read returns it, at no cost to the read itself (a fixed mmap
-threshold did the same but made that read ~25% slower: every large block a fresh mapping).
+page answers of ~6 MB each, and its figures tens of MB of JSON; without a trim the dashboard kept
+~0.15 GB more per 200,000-document map (benchmarks/README.md). A trim once the page has run returns
+it at no cost to the work itself (a fixed mmap threshold did the same but made the 200,000 fetch
+~25% slower: every large block a fresh mapping).
 """
 
 from __future__ import annotations

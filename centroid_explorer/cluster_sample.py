@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from centroid_explorer.alias_centroids import read_centroids
-from centroid_explorer.allocator import release_free_memory
 from centroid_explorer.array_pages import ArrayPage
 from centroid_explorer.centroid_set import CentroidSet
 from centroid_explorer.client import CLUSTER_FIELD, VECTOR_SUFFIX
@@ -77,7 +76,7 @@ def cluster_of(document: Mapping[str, Any], vector_field: str, alias: str) -> st
     """The cluster id a document is assigned to, from `_cluster_.{vector_field}.{alias}`."""
     try:  # read for every document of a large map: the common case without isinstance checks
         cluster_id = document[CLUSTER_FIELD][vector_field][alias]
-    except (KeyError, TypeError, IndexError):  # absent, or a label that is not an object of objects
+    except (KeyError, TypeError):  # absent, or a label that is not an object of objects
         return None
     return None if cluster_id is None else str(cluster_id)
 
@@ -87,7 +86,7 @@ def _rows(results: list[dict[str, Any]], clusters: list[str | None], kept: list[
     a document's own field of that name is not shown), `_relevance`, then its readable fields."""
     documents = [results[row] for row in kept]
     fields = pd.DataFrame(documents)  # pandas builds the columns in C: per-row dicts cost ~2 s at 200,000
-    readable = fields[[f for f in fields.columns if isinstance(f, str) and is_readable(f) and f != "cluster_id"]]
+    readable = fields[[f for f in fields.columns if is_readable(f) and f != "cluster_id"]]
     head = pd.DataFrame({"_id": [str(document.get("_id")) for document in documents],
                          "cluster_id": [clusters[row] for row in kept],
                          RELEVANCE: [document.get(RELEVANCE) for document in documents]})
@@ -142,9 +141,7 @@ def fetch_cluster_sample(
             drawn.add(answer)
             if progress:
                 progress(drawn.read, to_read)
-    sample = drawn.sample(total)
-    release_free_memory()  # the pages read are freed: their memory goes back, not kept by the allocator
-    return sample
+    return drawn.sample(total)
 
 
 def read_ahead(page: Callable[[int], ArrayPage], numbers: list[int]) -> Iterator[ArrayPage]:

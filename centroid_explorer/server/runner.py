@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, cast
 
@@ -54,7 +55,7 @@ def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _healthy(host: str, port: int, running) -> bool:
+def _healthy(host: str, port: int, running: Callable[[], bool]) -> bool:
     """Whether /health on host:port answers within START_TIMEOUT_SECONDS; RuntimeError once `running()` is false."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
