@@ -9,8 +9,8 @@ import numpy as np
 import streamlit as st
 
 from centroid_explorer import metadata
-from centroid_explorer.client import APIError
 from centroid_explorer.allocator import release_free_memory
+from centroid_explorer.client import APIError
 from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, RELEVANCE, ClusterSample, fetch_cluster_sample
 from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.fetches import Fetches, Stopped
