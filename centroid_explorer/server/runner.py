@@ -12,9 +12,10 @@ import subprocess
 import sys
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Self, cast
 
 import uvicorn
 
@@ -74,7 +75,40 @@ def _healthy(host: str, port: int, running: Callable[[], bool]) -> bool:
     return False
 
 
-class EmbeddedServer:
+class _LocalServer(ABC):
+    """What both ways of running the API over a data folder share: the folder, its credentials, and
+    start()/stop() as a context manager."""
+
+    def __init__(self, data_dir: str | Path, project: str | None = None, api_key: str | None = None):
+        self.data_dir = Path(data_dir)
+        make_private_dir(self.data_dir)
+        # Resolved before any server starts, so that a generated key is written once (a child reads the file).
+        self.credentials = resolve(self.data_dir, project, api_key)
+
+    @property
+    def project(self) -> str:
+        return self.credentials.project
+
+    @property
+    def api_key(self) -> str:
+        return self.credentials.api_key
+
+    @abstractmethod
+    def start(self) -> Self:
+        """Start serving; returns once /health answers."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop serving (nothing to do when not started)."""
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class EmbeddedServer(_LocalServer):
     """The API on `host:port` (port 0 = a free one) in a daemon thread, over `<data_dir>/centroids.sqlite3`,
     or over the PostgreSQL database at `database_url` (default: $CENTROID_EXPLORER_DATABASE_URL)."""
 
@@ -87,9 +121,7 @@ class EmbeddedServer:
         port: int = 0,
         database_url: str | None = None,
     ):
-        self.data_dir = Path(data_dir)
-        make_private_dir(self.data_dir)
-        self.credentials = resolve(self.data_dir, project, api_key)
+        super().__init__(data_dir, project, api_key)
         self.database_url = chosen_database_url(database_url)
         self.host, self.port = host, port
         self._store: Store | None = None
@@ -97,18 +129,10 @@ class EmbeddedServer:
         self._thread: threading.Thread | None = None
 
     @property
-    def project(self) -> str:
-        return self.credentials.project
-
-    @property
-    def api_key(self) -> str:
-        return self.credentials.api_key
-
-    @property
     def base_url(self) -> str:
         return _url(self.host, self.port)
 
-    def start(self) -> EmbeddedServer:
+    def start(self) -> Self:
         """Start serving; returns once /health answers."""
         if self._thread is not None:
             return self
@@ -137,14 +161,8 @@ class EmbeddedServer:
             self._store.close()
         self._server = self._thread = self._store = None
 
-    def __enter__(self) -> EmbeddedServer:
-        return self.start()
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-class ServerProcess:
+class ServerProcess(_LocalServer):
     """The API over `data_dir` in a child process on 127.0.0.1 (a free port): the dashboard's embedded server.
 
     Out of the dashboard's process, its work neither holds the dashboard's GIL (a large fetch then
@@ -154,23 +172,12 @@ class ServerProcess:
     command line (which any local user can read) names only the data folder."""
 
     def __init__(self, data_dir: str | Path):
-        self.data_dir = Path(data_dir)
-        make_private_dir(self.data_dir)
-        # Resolved here first, so that a generated key is written once; the child reads the same file.
-        self.credentials = resolve(self.data_dir)
+        super().__init__(data_dir)
         self.base_url = ""
         self._process: subprocess.Popen | None = None
         self._last_error = ""
 
-    @property
-    def project(self) -> str:
-        return self.credentials.project
-
-    @property
-    def api_key(self) -> str:
-        return self.credentials.api_key
-
-    def start(self) -> ServerProcess:
+    def start(self) -> Self:
         """Start the child; returns once its /health answers. RuntimeError with the child's own message
         (a wrong database URL, say) when it does not start."""
         if self._process is not None:
@@ -225,12 +232,6 @@ class ServerProcess:
         for stream in (process.stdin, process.stdout):  # (stderr is _relay_stderr's)
             if stream is not None:
                 stream.close()
-
-    def __enter__(self) -> ServerProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def _stop_when_stdin_closes() -> None:
