@@ -116,12 +116,13 @@ class CentroidEndpoints:
         page_size: int = 5,
         page: int = 1,
         similarity_metric: str = "cosine",
+        cursor: str | None = None,
     ) -> ArrayPage:
         """`documents` with the members' `vector_field` as one float32 matrix and no vector fields in
         the documents: sent by our server as a binary arrays page, converted here from any other
         server's JSON. A member without the vector has a row of NaN; ValueError names a document whose
         vector has another length."""
-        answer = self._documents(dataset_id, cluster_ids, vector_field, alias, page_size, None, page, True,
+        answer = self._documents(dataset_id, cluster_ids, vector_field, alias, page_size, cursor, page, True,
                                  similarity_metric, accept=f"{array_pages.MEDIA_TYPE}, application/json;q=0.5")
         if isinstance(answer, ArrayPage):
             return answer

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from centroid_explorer.alias_centroids import read_centroids
-from centroid_explorer.client import vectors_of
+from centroid_explorer.array_pages import ArrayPage
 from centroid_explorer.cluster_sample import PAGES_PER_CLUSTER, readable_fields, sample_pages
 
 MEMBER_BUDGET = 20_000  # members read with vectors for a whole alias; more are sampled
@@ -102,47 +102,52 @@ class _Page:
     vectors: np.ndarray  # (m, d) float32, or (m, 0) read without vectors
 
 
-def _page(results: list[dict], vector_field: str, dimension: int | None) -> _Page:
-    """One page of members, its vectors as float32 at once (a page of lists of Python floats is ~8x
-    the size). With vectors, a member whose vector is missing or of another length is left out."""
-    if dimension is not None:
-        results = [d for d in results if isinstance(d.get(vector_field), list) and len(d[vector_field]) == dimension]
-    vectors = vectors_of(results, vector_field) if dimension is not None and results else None
-    return _Page(
-        [str(d.get("_id")) for d in results], [readable_fields(d) for d in results],
-        vectors if vectors is not None else np.empty((len(results), dimension or 0), dtype=np.float32),
-    )
+def _page(answer: ArrayPage | dict[str, Any], dimension: int | None) -> _Page:
+    """One page of members: an arrays page read with vectors (a member without the vector, or with one
+    of another length, is left out), or a JSON answer read without."""
+    if isinstance(answer, ArrayPage):
+        usable = answer.vectors.shape[1] == dimension  # (n, 0): none of the page has the vector
+        kept = np.flatnonzero(answer.present()) if usable else np.empty(0, dtype=np.int64)
+        results = [answer.payload["results"][i] for i in kept]
+        vectors = answer.vectors[kept] if usable else np.empty((0, dimension or 0), dtype=np.float32)
+    else:
+        results = answer.get("results") or []
+        vectors = np.empty((len(results), 0), dtype=np.float32)
+    return _Page([str(d.get("_id")) for d in results], [readable_fields(d) for d in results], vectors)
 
 
 def _read_cluster(client, dataset_id, vector_field, alias, cluster_id, metric, quota, dimension) -> tuple[int, list[_Page]]:
     """(cluster size, the pages read): all of the cluster when it fits `quota`, else a sample.
     `dimension` None: without vectors."""
 
-    def page(page_size: int, number: int = 1, cursor: str | None = None) -> dict[str, Any]:
-        return client.centroids.documents(
+    def page(page_size: int, number: int = 1, cursor: str | None = None) -> tuple[dict[str, Any], _Page]:
+        """(the answer's JSON, its members)"""
+        if dimension is None:
+            answer = client.centroids.documents(
+                dataset_id, [cluster_id], vector_field, alias=alias, page_size=page_size, page=number, cursor=cursor,
+                similarity_metric=metric,
+            )
+            return answer, _page(answer, None)
+        arrays = client.centroids.documents_with_vectors(
             dataset_id, [cluster_id], vector_field, alias=alias, page_size=page_size, page=number, cursor=cursor,
-            include_vector=dimension is not None, similarity_metric=metric,
+            similarity_metric=metric,
         )
+        return arrays.payload, _page(arrays, dimension)
 
     first_size = min(max(1, quota // PAGES_PER_CLUSTER), PAGE_SIZE)  # the sample's page size, when it is one
-    answer = page(first_size)
+    answer, first = page(first_size)
     size = int(answer.get("count", len(answer.get("results") or [])))
-    first = _page(answer.get("results") or [], vector_field, dimension)
     if size <= quota:  # the whole cluster, following the cursor
         pages, taken = [first], len(answer.get("results") or [])
         while answer.get("cursor") and taken < size:
-            answer = page(first_size, cursor=answer["cursor"])
+            answer, more = page(first_size, cursor=answer["cursor"])
             if not answer.get("results"):
                 break
             taken += len(answer["results"])
-            pages.append(_page(answer["results"], vector_field, dimension))
+            pages.append(more)
         return size, pages
     page_size, numbers = sample_pages(size, quota, PAGES_PER_CLUSTER)
-    return size, [
-        first if number == 1 and page_size == first_size
-        else _page(page(page_size, number).get("results") or [], vector_field, dimension)
-        for number in numbers
-    ]
+    return size, [first if number == 1 and page_size == first_size else page(page_size, number)[1] for number in numbers]
 
 
 def string_fields(fields: Sequence[Mapping[str, Any]]) -> list[str]:

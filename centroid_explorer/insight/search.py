@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from centroid_explorer.alias_centroids import read_centroids
-from centroid_explorer.client import NotFoundError, vectors_of
+from centroid_explorer.array_pages import ArrayPage
+from centroid_explorer.client import NotFoundError
 from centroid_explorer.cluster_sample import readable_fields
 from centroid_explorer.insight.members import MEMBER_BUDGET, PAGE_SIZE
 from centroid_explorer.metrics import LABELS, similarity
@@ -87,38 +88,40 @@ def find_similar(
             complete = False
             break
         searched += 1
-        pages = client.centroids.iter_documents(
-            dataset_id, [cluster_ids[c]], vector_field, alias, page_size=PAGE_SIZE, include_vector=True,
-            similarity_metric=metric, as_arrays=True,
-        )
-        batch: list[dict] = []
+        cursor = None
         try:
-            for document in pages:
-                batch.append(document)
-                if len(batch) == PAGE_SIZE:
-                    best = _keep_best(best, batch, query, vector_field, metric, cluster_ids[c], exclude_id, count)
-                    read += len(batch)
-                    batch = []
-                    if read >= budget:
-                        complete = False
-                        break
+            while True:
+                page = client.centroids.documents_with_vectors(
+                    dataset_id, [cluster_ids[c]], vector_field, alias, page_size=PAGE_SIZE, cursor=cursor,
+                    similarity_metric=metric,
+                )
+                results = page.payload.get("results") or []
+                best = _keep_best(best, page, query, metric, cluster_ids[c], exclude_id, count)
+                read += len(results)
+                cursor = page.payload.get("cursor")
+                if not cursor or not results:
+                    break
+                if read >= budget:
+                    complete = False
+                    break
         except NotFoundError:  # deleted meanwhile
             continue
-        best = _keep_best(best, batch, query, vector_field, metric, cluster_ids[c], exclude_id, count)
-        read += len(batch)
     shown = LABELS[metric]
     results = [Neighbour(str(d.get("_id")), cluster_id, float(shown.shown(score)), readable_fields(d))
                for score, cluster_id, d in best]
     return Similar(results, searched, len(cluster_ids), read, complete and searched == len(cluster_ids))
 
 
-def _keep_best(best, batch: Sequence[dict], query, vector_field, metric, cluster_id, exclude_id, count):
-    """The `count` highest-scoring of `best` and `batch` (scores in `_relevance` terms)."""
-    batch = [d for d in batch if str(d.get("_id")) != exclude_id and d.get(vector_field) is not None]
-    if not batch:
+def _keep_best(best, page: ArrayPage, query, metric, cluster_id, exclude_id, count):
+    """The `count` highest-scoring of `best` and the page's members (scores in `_relevance` terms)."""
+    results = page.payload.get("results") or []
+    if page.vectors.shape[1] != query.shape[1]:
         return best
-    scores = similarity(vectors_of(batch, vector_field), query, metric)[:, 0]
+    kept = [i for i in np.flatnonzero(page.present()) if str(results[i].get("_id")) != exclude_id]
+    if not kept:
+        return best
+    scores = similarity(page.vectors[kept], query, metric)[:, 0]
     top = np.argsort(-scores, kind="stable")[:count]
-    candidates = best + [(float(scores[i]), cluster_id, batch[i]) for i in top]
+    candidates = best + [(float(scores[i]), cluster_id, results[kept[i]]) for i in top]
     candidates.sort(key=lambda pair: -pair[0])
     return candidates[:count]
