@@ -64,6 +64,11 @@ class FieldColours:
     codes: np.ndarray  # (n,) index into categories; len(categories) for any other value
 
 
+def colour_choice(field: str | None) -> str:
+    """How the map's "Colour by" names a choice: None is by cluster."""
+    return "cluster" if field is None else one_line(field)
+
+
 def field_colours(field: str, values: pd.Series) -> FieldColours:
     numeric = pd.to_numeric(values, errors="coerce")
     if values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).all() and numeric.notna().any():

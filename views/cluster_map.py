@@ -11,24 +11,20 @@ import streamlit as st
 from centroid_explorer import metadata
 from centroid_explorer.allocator import release_free_memory
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, RELEVANCE, ClusterSample, fetch_cluster_sample
-from centroid_explorer.display import cluster_names, markdown_text, one_line
-from centroid_explorer.fetches import Fetches, Stopped
-from centroid_explorer.insight.labels import class_tfidf_terms
-from centroid_explorer.insight.members import string_fields
+from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, RELEVANCE, fetch_cluster_sample
+from centroid_explorer.display import cluster_names, markdown_text
+from centroid_explorer.fetches import Stopped
 from centroid_explorer.insight.search import matching_fields
 from centroid_explorer.metrics import LABELS, metric_name, nearest_centroids, similarity
 from components import charts
 from components.centroid_clicks import centroid_clicks
 from components.connection import connection_id
 from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
-from components.hover import hover_texts
+from components.map_data import load_hover, load_suggestions, rerun_when_laid_out, sample_fetches
 from components.pickers import view_params
 from components.warmup import projection_engine
 
-REFINE_POLL_S = 1.0
 NEIGHBOURS = 25  # clusters in the heatmap past charts.LABELLED_CLUSTERS: the focused one and its nearest
-SAMPLE_TTL_S = 1800  # outlives the longest fetch, so a large one is never started over on its own
 MOVE_LINK_MAX = 500  # documents handed to the Curate page in its URL
 SUGGESTED = "≈"  # marks a suggested label wherever a cluster is named
 
@@ -38,7 +34,7 @@ client = require_client()
 
 controls = st.columns([2, 2, 4, 2], vertical_alignment="bottom")
 cap = controls[0].selectbox(
-    "Documents on the map", DOCUMENT_CAPS, index=DOCUMENT_CAPS.index(DEFAULT_CAP), format_func=lambda n: f"up to {n:,}",
+    "Documents on the map", DOCUMENT_CAPS, index=DOCUMENT_CAPS.index(DEFAULT_CAP), format_func="up to {:,}".format,
     key="map_documents", help="Every document is drawn up to this many; past it, a sample spread evenly from each "
     "cluster's closest members to its farthest. More documents take longer to fetch and to lay out.",
 )
@@ -50,32 +46,6 @@ with controls[3].popover("Projection", icon=":material/tune:"):
     n_neighbors = st.slider("Neighbours", 2, 100, 15, help="UMAP's n_neighbors: larger keeps more global structure.")
     min_dist = st.slider("Minimum distance", 0.0, 0.99, 0.1, 0.01, help="UMAP's min_dist: smaller packs clusters tighter.")
     reproducible = st.checkbox("Reproducible layout", help="A fixed seed gives the same map every time, but fits ~2x slower.")
-
-
-@st.cache_resource(show_spinner=False)
-def sample_fetches() -> Fetches:
-    """One per process: a fetch goes on (and is found again) when its page is left."""
-    return Fetches(ttl=SAMPLE_TTL_S)
-
-
-@st.cache_data(ttl=SAMPLE_TTL_S, max_entries=2, show_spinner=False)  # as many as sample_fetches keeps
-def load_hover(_sample: ClusterSample, key: tuple, labels: dict[str, str]) -> np.ndarray:
-    return hover_texts(_sample, labels, metric)
-
-
-@st.cache_data(ttl=SAMPLE_TTL_S, max_entries=4, show_spinner="Suggesting labels from the clusters' words…")
-def load_suggestions(_sample: ClusterSample, key: tuple, unlabelled: tuple[str, ...]) -> dict[str, str]:
-    """Suggested labels (class-based TF-IDF over the drawn documents' main text field) for the clusters
-    without a label: what a cluster is about, before anyone has named it."""
-    fields = string_fields(_sample.documents.drop(columns=["_id", "cluster_id"]).to_dict("records"))
-    if not unlabelled or not fields:
-        return {}
-    wanted = set(unlabelled)
-    texts: dict[str, list[str]] = {cid: [] for cid in _sample.cluster_ids}
-    for cluster_id, text in zip(_sample.documents["cluster_id"], _sample.documents[fields[0]], strict=True):
-        if isinstance(text, str):
-            texts[cluster_id].append(text)
-    return {cid: s.label for cid, s in class_tfidf_terms(texts).items() if cid in wanted and s.label}
 
 
 key = (connection_id(), selection.dataset_id, selection.vector_field, selection.alias, cap, metric)
@@ -135,7 +105,7 @@ if linked in sample.cluster_ids and st.session_state.get("map_linked") != linked
     st.session_state["map_cluster"] = sample.cluster_ids.index(linked)
     st.session_state["map_linked"] = linked  # once: the finder is the user's again afterwards
 highlighted = controls[2].selectbox(
-    "Find a cluster", range(k), format_func=lambda i: names[i], index=None, key="map_cluster",
+    "Find a cluster", range(k), format_func=names.__getitem__, index=None, key="map_cluster",
     placeholder=f"type to search {k:,} clusters by label or id",
     help="Highlights the cluster on the map, and centres the similarity heatmap on it.",
 )
@@ -144,7 +114,7 @@ fields = [c for c in sample.documents.columns if c not in ("_id", "cluster_id", 
           and sample.documents[c].map(lambda v: isinstance(v, (str, int, float, bool))).any()]
 looks = st.columns([2, 3, 3], vertical_alignment="bottom")
 colour_field = looks[0].selectbox(
-    "Colour by", [None, *fields], format_func=lambda f: "cluster" if f is None else one_line(f), key="map_colour",
+    "Colour by", [None, *fields], format_func=charts.colour_choice, key="map_colour",
     help="Cluster (each its own colour), or a document field: numbers on a scale, other values by their most frequent.",
 )
 by_field = None if colour_field is None else charts.field_colours(colour_field, sample.documents[colour_field])
@@ -177,7 +147,7 @@ try:
 except ValueError as err:
     st.error(f"These vectors cannot be drawn: {markdown_text(err)}", icon=":material/error:")
     st.stop()
-hover = load_hover(sample, key, labels)
+hover = load_hover(sample, key, labels, metric)
 
 
 def open_cluster(cluster_id: str) -> None:
@@ -192,14 +162,7 @@ elif not layout.refined:
         f"**Refining layout…** This is a quick PCA preview of {sample.drawn:,} documents; the UMAP layout replaces it "
         "when ready (the first one after a start takes longer while UMAP compiles).", icon=":material/hourglass_top:"
     )
-
-    @st.fragment(run_every=REFINE_POLL_S)
-    def wait_for_layout() -> None:
-        """Cheap polling: nothing is redrawn until the layout changes."""
-        if job.done():
-            st.rerun(scope="app")
-
-    wait_for_layout()
+    rerun_when_laid_out(job)
 
 centroid_clicks()
 figure, traces = charts.cluster_map(sample, layout, labels, hover, highlighted, by_field=by_field, visible=visible,

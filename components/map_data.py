@@ -1,0 +1,56 @@
+"""What the map page keeps between runs: its fetches, tooltips and suggested labels, and the poll that
+reruns it when a layout is ready.
+
+They live here, not in the page script, because whatever outlives a run holds the globals of the
+code that defined it: a cached function or a fragment defined in the page would keep that run's
+whole namespace (its sample, figure and tooltips, ~0.1 GB at 200,000 documents) alive in the cache
+registry and in every closed tab's session until Streamlit drops it (benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from centroid_explorer.cluster_sample import ClusterSample
+from centroid_explorer.fetches import Fetches
+from centroid_explorer.insight.labels import class_tfidf_terms
+from centroid_explorer.insight.members import string_fields
+from centroid_explorer.projection import ProjectionJob
+from components.hover import hover_texts
+
+SAMPLE_TTL_S = 1800  # outlives the longest fetch, so a large one is never started over on its own
+REFINE_POLL_S = 1.0
+
+
+@st.cache_resource(show_spinner=False)
+def sample_fetches() -> Fetches:
+    """One per process: a fetch goes on (and is found again) when its page is left."""
+    return Fetches(ttl=SAMPLE_TTL_S)
+
+
+@st.cache_data(ttl=SAMPLE_TTL_S, max_entries=2, show_spinner=False)  # as many as sample_fetches keeps
+def load_hover(_sample: ClusterSample, key: tuple, labels: dict[str, str], metric: str) -> np.ndarray:
+    return hover_texts(_sample, labels, metric)
+
+
+@st.cache_data(ttl=SAMPLE_TTL_S, max_entries=4, show_spinner="Suggesting labels from the clusters' words…")
+def load_suggestions(_sample: ClusterSample, key: tuple, unlabelled: tuple[str, ...]) -> dict[str, str]:
+    """Suggested labels (class-based TF-IDF over the drawn documents' main text field) for the clusters
+    without a label: what a cluster is about, before anyone has named it."""
+    fields = string_fields(_sample.documents.drop(columns=["_id", "cluster_id"]).to_dict("records"))
+    if not unlabelled or not fields:
+        return {}
+    wanted = set(unlabelled)
+    texts: dict[str, list[str]] = {cid: [] for cid in _sample.cluster_ids}
+    for cluster_id, text in zip(_sample.documents["cluster_id"], _sample.documents[fields[0]], strict=True):
+        if isinstance(text, str):
+            texts[cluster_id].append(text)
+    return {cid: s.label for cid, s in class_tfidf_terms(texts).items() if cid in wanted and s.label}
+
+
+@st.fragment(run_every=REFINE_POLL_S)
+def rerun_when_laid_out(job: ProjectionJob) -> None:
+    """Cheap polling while UMAP runs: nothing is redrawn until the layout is ready."""
+    if job.done():
+        st.rerun(scope="app")
