@@ -134,7 +134,7 @@ def main() -> None:
     data = args.data or Path(tempfile.mkdtemp(prefix="insight-bench-"))
     data.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server = start_server(str(data), port)
+    server = start_server(str(data), port, None)  # the SQLite store
     base_url = f"http://127.0.0.1:{port}"
     try:
         seed(base_url, args.docs, args.dim, args.clusters)
