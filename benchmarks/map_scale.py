@@ -38,7 +38,7 @@ from centroid_explorer.metrics import nearest_centroids, similarity  # noqa: E40
 from centroid_explorer.projection.core import quick_layout  # noqa: E402
 from centroid_explorer.projection.engine import Layout  # noqa: E402
 from components import charts  # noqa: E402
-from components.hover import hover_texts  # noqa: E402
+from components.hover import tooltips  # noqa: E402
 
 VF = "emb_vector_"
 KS = [10, 200, 2_000, 10_000]
@@ -87,7 +87,7 @@ def measure(client: Client, k: int, cap: int) -> dict:
     start = time.perf_counter()
     xy = quick_layout(np.concatenate([sample.layout_centroids, sample.document_vectors]), sample.layout_metric)
     layout = Layout(documents=xy[k:], centroids=xy[:k], refined=False)
-    the_map, _ = charts.cluster_map(sample, layout, {}, hover_texts(sample, {}))
+    the_map, _ = charts.cluster_map(sample, layout, {}, tooltips(sample, {}), "cosine")
     focus = int(np.argmax(sample.sizes))
     shown = nearest_centroids(sample.centroids.vectors, focus, "cosine", 25)
     ids = [sample.cluster_ids[i] for i in shown]

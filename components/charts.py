@@ -15,10 +15,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from centroid_explorer.cluster_sample import ClusterSample
+from centroid_explorer.cluster_sample import RELEVANCE, ClusterSample
 from centroid_explorer.display import cluster_names, one_line, plotly_text
 from centroid_explorer.metrics import LABELS
 from centroid_explorer.projection import Layout
+from components.hover import Tooltips
 
 PALETTE = qualitative.Plotly + qualitative.Dark24
 SVG_MAX_POINTS = 2_000
@@ -110,7 +111,7 @@ def labelled_clusters(sizes: np.ndarray, highlighted: int | None) -> np.ndarray:
 
 
 def cluster_map(
-    sample: ClusterSample, layout: Layout, labels: dict[str, str], hover: np.ndarray,
+    sample: ClusterSample, layout: Layout, labels: dict[str, str], tooltips: Tooltips, metric: str,
     highlighted: int | None = None, *, by_field: FieldColours | None = None, visible: np.ndarray | None = None,
     matches: np.ndarray | None = None, height: int = 720,
 ) -> tuple[go.Figure, MapTraces]:
@@ -118,7 +119,8 @@ def cluster_map(
     highlighted cluster's documents and the search `matches` drawn large over the rest, which fade. Only the
     `visible` rows (a filter) are drawn. A fixed number of traces whatever k is. `meta` tells
     components/centroid_clicks.py which trace is which; `customdata` holds each document's cluster position
-    and each centroid's cluster id (escaped like every string in a figure, though not shown)."""
+    and closeness to its centroid (float32, in `metric`'s terms), and each centroid's cluster id (escaped
+    like every string in a figure, though not shown)."""
     k = len(sample.cluster_ids)
     scatter = scatter_type(len(layout.documents) + k)
     names = cluster_names(sample.cluster_ids, labels)
@@ -137,10 +139,12 @@ def cluster_map(
         marker.update(discrete_colours(palette, by_field.codes[shown]))
         legend = [(plotly_text(value, LEGEND_CHARS), palette[i]) for i, value in enumerate(by_field.categories)]
         legend.append(("other", OTHER_COLOUR))
+    closeness = LABELS[metric].shown(pd.to_numeric(sample.documents[RELEVANCE], errors="coerce").to_numpy(dtype=np.float64))
+    customdata = np.column_stack([sample.cluster_index, closeness]).astype(np.float32)
+    template = tooltips.template(metric, scored=bool(np.isfinite(closeness).any()))
     figure = go.Figure(scatter(
         x=documents[shown, 0], y=documents[shown, 1], mode="markers", meta="document", name="documents",
-        marker=marker, text=hover[shown], hovertemplate="%{text}<extra></extra>", customdata=sample.cluster_index[shown],
-        showlegend=False,
+        marker=marker, hovertemplate=template, customdata=customdata[shown], showlegend=False, **tooltips.rows(shown),
     ))
     roles, rows = ["documents"], [shown]
     emphasised = []
@@ -152,7 +156,7 @@ def cluster_map(
         figure.add_trace(scatter(
             x=documents[points, 0], y=documents[points, 1], mode="markers", meta="document", name=name, showlegend=False,
             marker=dict(size=9, color=fill, line=dict(width=1, color="#1F2333")),
-            text=hover[points], hovertemplate="%{text}<extra></extra>", customdata=sample.cluster_index[points],
+            hovertemplate=template, customdata=customdata[points], **tooltips.rows(points),
         ))
         roles.append("documents")
         rows.append(points)

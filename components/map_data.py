@@ -9,7 +9,6 @@ registry and in every closed tab's session until Streamlit drops it (benchmarks/
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from centroid_explorer.cluster_sample import ClusterSample
@@ -17,7 +16,7 @@ from centroid_explorer.fetches import Fetches
 from centroid_explorer.insight.labels import class_tfidf_terms
 from centroid_explorer.insight.members import string_fields
 from centroid_explorer.projection import ProjectionJob
-from components.hover import hover_texts
+from components.hover import Tooltips, tooltips
 
 SAMPLE_TTL_S = 1800  # outlives the longest fetch, so a large one is never started over on its own
 REFINE_POLL_S = 1.0
@@ -30,8 +29,8 @@ def sample_fetches() -> Fetches:
 
 
 @st.cache_data(ttl=SAMPLE_TTL_S, max_entries=2, show_spinner=False)  # as many as sample_fetches keeps
-def load_hover(_sample: ClusterSample, key: tuple, labels: dict[str, str], metric: str) -> np.ndarray:
-    return hover_texts(_sample, labels, metric)
+def load_tooltips(_sample: ClusterSample, key: tuple, labels: dict[str, str]) -> Tooltips:
+    return tooltips(_sample, labels)
 
 
 @st.cache_data(ttl=SAMPLE_TTL_S, max_entries=4, show_spinner="Suggesting labels from the clusters' words…")

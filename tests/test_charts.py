@@ -10,6 +10,7 @@ from centroid_explorer.centroid_set import CentroidSet
 from centroid_explorer.cluster_sample import ClusterSample
 from centroid_explorer.projection import Layout
 from components import charts
+from components.hover import tooltips
 
 
 def _painted(marker) -> list[str]:
@@ -40,7 +41,7 @@ def _sample(n: int, k: int) -> tuple[ClusterSample, Layout]:
 def test_each_document_has_its_clusters_colour_whatever_k():
     for k in (3, 80):  # more clusters than palette colours: colours repeat in order
         sample, layout = _sample(3_000, k)
-        figure, traces = charts.cluster_map(sample, layout, {}, np.full(3_000, "", dtype=object))
+        figure, traces = charts.cluster_map(sample, layout, {}, tooltips(sample, {}), "cosine")
         documents = figure.data[traces.roles.index("documents")]
         expected = [charts.colour(int(c)) for c in sample.cluster_index]
         assert _painted(documents.marker) == expected
@@ -49,8 +50,31 @@ def test_each_document_has_its_clusters_colour_whatever_k():
 def test_documents_coloured_by_a_field_match_its_legend():
     sample, layout = _sample(500, 5)
     by_field = charts.field_colours("kind", sample.documents["kind"])
-    figure, traces = charts.cluster_map(sample, layout, {}, np.full(500, "", dtype=object), by_field=by_field)
+    figure, traces = charts.cluster_map(sample, layout, {}, tooltips(sample, {}), "cosine", by_field=by_field)
     legend = {trace.name: trace.marker.color for trace, role in zip(figure.data, traces.roles, strict=True) if role == "legend"}
     painted = _painted(figure.data[0].marker)
     for value, colour in zip(sample.documents["kind"], painted, strict=True):
         assert colour == legend[value]
+
+
+def test_a_documents_tooltip_has_its_id_cluster_and_closeness_in_the_metrics_terms():
+    sample, layout = _sample(300, 4)
+    for metric, line in (("cosine", "Cosine similarity to centroid"), ("l2", "Euclidean (L2) distance to centroid"),
+                         ("dp", "Dot product with centroid")):
+        figure, _ = charts.cluster_map(sample, layout, {"c1": "<b>Cats</b>"}, tooltips(sample, {"c1": "<b>Cats</b>"}), metric)
+        documents = figure.data[0]
+        assert f"{line}: %{{customdata[1]:.3f}}" in documents.hovertemplate
+        first = sample.documents.iloc[0]
+        assert documents.text[0].startswith(f"{first['_id']} · ")
+        shown = -first["_relevance"] if metric == "l2" else first["_relevance"]  # distances shown positive
+        assert documents.customdata[0][1] == np.float32(shown)
+        assert sample.cluster_ids[int(documents.customdata[0][0])] == first["cluster_id"]
+        cats = [text for text, cid in zip(documents.text, sample.documents["cluster_id"], strict=True) if cid == "c1"]
+        assert cats and all(text.endswith(" · &lt;b&gt;Cats&lt;/b&gt;") for text in cats)  # the label, as text
+
+
+def test_without_any_closeness_the_tooltip_leaves_the_line_out():
+    sample, layout = _sample(300, 4)
+    sample.documents["_relevance"] = None  # a server that does not send `_relevance`
+    figure, _ = charts.cluster_map(sample, layout, {}, tooltips(sample, {}), "cosine")
+    assert "centroid" not in figure.data[0].hovertemplate and "%{text}" in figure.data[0].hovertemplate

@@ -17,7 +17,7 @@ from centroid_explorer.cluster_sample import cluster_of, fetch_cluster_sample, r
 from centroid_explorer.display import cluster_names
 from centroid_explorer.metrics import similarity
 from centroid_explorer.projection.core import PCA_DIMS
-from components.hover import HOVER_BUDGET, HOVER_LINE_CHARS, hover_text, hover_texts
+from components.hover import HOVER_BUDGET, HOVER_LINE_CHARS, field_lines, tooltips
 
 VF, ALIAS = "text_vector_", "km"
 
@@ -36,28 +36,21 @@ def test_sample_spreads_over_the_whole_ranking():
 
 
 def test_hover_escapes_document_text():
-    text = hover_text("d<1>", "label & co", {"text": "<script>alert(1)</script>", "n": 3}, 0.5)
-    assert "<script>" not in text and "&lt;script&gt;" in text
-    assert "d&lt;1&gt;" in text and "label &amp; co" in text
+    text = field_lines({"text": "<script>alert(1)</script>", "n": 3, "<i>field</i>": "x"})
+    assert "<script>" not in text and "&lt;script&gt;" in text and "&lt;i&gt;field&lt;/i&gt;" in text
 
 
 def test_hover_keeps_line_breaks_and_skips_lists():
-    text = hover_text("d1", "c", {"picture": " #\n##", "pixels": [1, 2, 3]}, None)
+    text = field_lines({"picture": " #\n##", "pixels": [1, 2, 3]})
     assert " #<br>##" in text and "pixels" not in text
 
 
 def test_hover_shows_quotes_as_quotes_and_wraps_between_words():
     words = " ".join(f"word{i:02d}" for i in range(30))  # 209 characters, under the cut
-    text = hover_text('say "hi"', "c", {"text": words}, None)
+    text = field_lines({"text": 'say "hi" ' + words})
     assert 'say "hi"' in text  # not &quot;, which plotly would print as it is
     body = text.split("</i>: ", 1)[1].split("<br>")
-    assert " ".join(body) == words and all(len(line) <= HOVER_LINE_CHARS for line in body)
-
-
-def test_hover_names_the_metric_and_shows_distances_positive():
-    assert "Cosine similarity to centroid: 0.500" in hover_text("d", "c", {}, 0.5, "cosine")
-    assert "Euclidean (L2) distance to centroid: 2.000" in hover_text("d", "c", {}, -2.0, "l2")
-    assert "Dot product with centroid: 3.000" in hover_text("d", "c", {}, 3.0, "dp")
+    assert " ".join(body) == 'say "hi" ' + words and all(len(line) <= HOVER_LINE_CHARS for line in body)
 
 
 def test_cluster_names_are_labels_or_ids_one_line_and_distinct():
@@ -179,12 +172,13 @@ def test_past_the_cap_a_sample_over_the_whole_ranking_estimates_sizes(clustered)
 def test_hover_text_shrinks_with_the_number_drawn_and_stays_in_budget(clustered):
     client, dataset = clustered
     sample = fetch_cluster_sample(client, dataset, VF, ALIAS, cap=100)
-    full = hover_texts(sample, {})
-    assert all("title" in text for text in full)
+    full = tooltips(sample, {})
+    assert full.details is not None and all("title" in text for text in full.details)
     many = sample.documents.loc[np.zeros(200_000, dtype=int)].reset_index(drop=True)  # 200,000 rows to hover
     big = dataclasses.replace(sample, total=200_000, documents=many, cluster_index=np.zeros(200_000, dtype=np.int64))
-    texts = hover_texts(big, {})
-    assert sum(len(t) for t in texts) <= HOVER_BUDGET and all("near-0" in t for t in texts[:3])
+    compact = tooltips(big, {})
+    assert compact.details is None and sum(len(t) for t in compact.titles) <= HOVER_BUDGET
+    assert all(t.startswith("near-0 · ") for t in compact.titles[:3])
 
 
 def test_relevance_sample_covers_the_ranking(clustered):

@@ -20,7 +20,7 @@ from components import charts
 from components.centroid_clicks import centroid_clicks
 from components.connection import connection_id
 from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
-from components.map_data import load_hover, load_suggestions, rerun_when_laid_out, sample_fetches
+from components.map_data import load_suggestions, load_tooltips, rerun_when_laid_out, sample_fetches
 from components.pickers import view_params
 from components.warmup import projection_engine
 
@@ -147,7 +147,7 @@ try:
 except ValueError as err:
     st.error(f"These vectors cannot be drawn: {markdown_text(err)}", icon=":material/error:")
     st.stop()
-hover = load_hover(sample, key, labels, metric)
+tooltips = load_tooltips(sample, key, labels)
 
 
 def open_cluster(cluster_id: str) -> None:
@@ -165,8 +165,8 @@ elif not layout.refined:
     rerun_when_laid_out(job)
 
 centroid_clicks()
-figure, traces = charts.cluster_map(sample, layout, labels, hover, highlighted, by_field=by_field, visible=visible,
-                                    matches=matches)
+figure, traces = charts.cluster_map(sample, layout, labels, tooltips, metric, highlighted, by_field=by_field,
+                                    visible=visible, matches=matches)
 event = st.plotly_chart(
     figure, key="cluster_map", on_select="rerun", selection_mode=("points", "box", "lasso"), config={"displaylogo": False},
 )

@@ -25,7 +25,7 @@ MAP_POINTS = """(selector) => {
     const ids = plot._fullData.find(t => t.meta === 'centroid').customdata;
     return plot._fullData.flatMap(t => Array.from(t.x, (x, i) => ({
         x: box.left + layout._size.l + layout.xaxis.l2p(x), y: box.top + layout._size.t + layout.yaxis.l2p(t.y[i]),
-        centroid: t.meta === 'centroid', cluster: t.meta === 'centroid' ? t.customdata[i] : ids[t.customdata[i]],
+        centroid: t.meta === 'centroid', cluster: t.meta === 'centroid' ? t.customdata[i] : ids[t.customdata[i][0]],
     })));
 }"""
 # Spots on a 20 px diamond (corners 13 px from its centre): the centre and points towards its corners.

@@ -121,7 +121,8 @@ def test_fresh_start_shows_the_map_at_once_then_umap_and_reopens_final(
 
 
 # Pixel positions on the page of the map's points: `(selector) => [{x, y, id, centroid, cluster}, ...]`.
-# Document ids come from their hover text; `customdata` holds each point's cluster (an id, or a centroid's position).
+# Document ids come from their hover text; `customdata` holds each point's cluster (an id; for a document, the
+# position of its centroid, then its closeness).
 MAP_POINTS = """(selector) => {
     const plot = document.querySelector(selector), layout = plot._fullLayout, box = plot.getBoundingClientRect();
     const ids = plot._fullData.find(t => t.meta === 'centroid').customdata;
@@ -129,7 +130,7 @@ MAP_POINTS = """(selector) => {
         x: box.left + layout._size.l + layout.xaxis.l2p(x),
         y: box.top + layout._size.t + layout.yaxis.l2p(t.y[i]),
         id: t.meta === 'document' ? t.text[i].match(/digit-\\d+/)[0] : null,
-        centroid: t.meta === 'centroid', cluster: t.meta === 'centroid' ? t.customdata[i] : ids[t.customdata[i]],
+        centroid: t.meta === 'centroid', cluster: t.meta === 'centroid' ? t.customdata[i] : ids[t.customdata[i][0]],
     })));
 }"""
 
