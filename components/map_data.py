@@ -19,13 +19,17 @@ from centroid_explorer.projection import ProjectionJob
 from components.hover import Tooltips, tooltips
 
 SAMPLE_TTL_S = 1800  # outlives the longest fetch, so a large one is never started over on its own
+# Documents held in finished samples (~0.5 KB each with their tooltips): one 200,000-document map and a few at
+# the default cap. A second map of 200,000 lets go of the first before it is fetched, so that the dashboard
+# stays within 1 GB; opening the first again fetches it again.
+SAMPLE_BUDGET = 250_000
 REFINE_POLL_S = 1.0
 
 
 @st.cache_resource(show_spinner=False)
 def sample_fetches() -> Fetches:
-    """One per process: a fetch goes on (and is found again) when its page is left."""
-    return Fetches(ttl=SAMPLE_TTL_S)
+    """One per process: a fetch goes on (and is found again) when its page is left. Each weighs its cap."""
+    return Fetches(ttl=SAMPLE_TTL_S, budget=SAMPLE_BUDGET)
 
 
 @st.cache_data(ttl=SAMPLE_TTL_S, max_entries=2, show_spinner=False)  # as many as sample_fetches keeps

@@ -10,8 +10,8 @@ import pytest
 from centroid_explorer.fetches import Fetches, Stopped
 
 
-def _finished(fetches: Fetches, key, value):
-    fetch = fetches.start(key, lambda progress: value)
+def _finished(fetches: Fetches, key, value, weight: int = 0):
+    fetch = fetches.start(key, lambda progress: value, weight)
     assert fetch.future.result(timeout=10) == value
     while fetch.finished_at is None:  # set by the future's done callback, which may run a moment later
         threading.Event().wait(0.01)
@@ -66,6 +66,18 @@ def test_only_the_most_recent_finished_results_are_held():
     assert fetches.start("b", lambda progress: "B again").future.result(timeout=10) == "B"
     fresh = fetches.start("a", lambda progress: "A again")
     assert fresh is not a and fresh.future.result(timeout=10) == "A again"
+
+
+def test_results_are_held_within_the_budget_counting_the_one_about_to_run():
+    fetches = Fetches(ttl=60, keep=5, budget=250)
+    small = _finished(fetches, "small", "S", weight=10)
+    large = _finished(fetches, "large", "L", weight=200)  # 210 held: both kept
+    assert fetches.start("small", lambda progress: "again") is small
+    assert fetches.start("large", lambda progress: "again") is large
+    _finished(fetches, "other large", "O", weight=200)  # large goes before this one runs; small still fits
+    assert fetches.start("small", lambda progress: "again") is small
+    fresh = fetches.start("large", lambda progress: "L again", 200)
+    assert fresh is not large and fresh.future.result(timeout=10) == "L again"
 
 
 def test_a_finished_result_past_its_ttl_is_fetched_again():

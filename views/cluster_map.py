@@ -51,7 +51,7 @@ with controls[3].popover("Projection", icon=":material/tune:"):
 key = (connection_id(), selection.dataset_id, selection.vector_field, selection.alias, cap, metric)
 fetch = sample_fetches().start(key, lambda progress: fetch_cluster_sample(
     client, selection.dataset_id, selection.vector_field, selection.alias, cap, metric, progress=progress
-))
+), weight=cap)
 if not fetch.future.done():
     stop_slot = st.empty()  # cleared with the progress bar once the fetch is done
     if stop_slot.button("Stop fetching", icon=":material/stop_circle:"):
