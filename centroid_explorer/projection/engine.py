@@ -110,15 +110,15 @@ class ProjectionEngine:
         options = dict(n_neighbors=n_neighbors, min_dist=min_dist, n_epochs=n_epochs, random_state=random_state)
         check_metric(metric)
         key = layout_key([centroids, documents], metric=metric, **options)
-        vectors = np.concatenate([centroids, documents])
         with self._lock:
             if key in self._running:
                 return self._running[key]
             cached = self.cache.get(key)
             future: Future = Future()
-            if cached is not None:
+            if cached is not None:  # no preview will be asked for: the inputs are not copied
                 future.set_result(cached)
-                return ProjectionJob(key, vectors, len(centroids), metric, future)
+                return ProjectionJob(key, documents[:0], len(centroids), metric, future)
+            vectors = np.concatenate([centroids, documents])
             fit = worker.submit(project_2d, vectors, metric, **options)
             job = ProjectionJob(key, vectors, len(centroids), metric, future)
             self._running[key] = job
