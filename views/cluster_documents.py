@@ -8,20 +8,19 @@ import pandas as pd
 import streamlit as st
 
 from centroid_explorer import metadata
-from centroid_explorer.alias_centroids import centroid_ids
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_sample import RELEVANCE, cluster_of, readable_fields, relevance_sample
+from centroid_explorer.cluster_sample import RELEVANCE, cluster_of, readable_fields
 from centroid_explorer.display import cluster_names, markdown_text, one_line
-from centroid_explorer.insight.search import find_similar, matching_fields, snippet
+from centroid_explorer.insight.search import matching_fields, snippet
 from centroid_explorer.metrics import LABELS, metric_name
 from components import charts
 from components.connection import connection_id
 from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
 from components.insight import load_members, outliers_section
 from components.metadata_form import cluster_label_editor
+from components.page_reads import load_cluster_ids, load_relevance, load_similar
 
 PAGE_SIZES = [10, 20, 50, 100]
-HISTOGRAM_MEMBERS = 2000  # per cluster, spread over its ranking
 TITLE_CHARS = 80  # a cluster's name in an expander's title
 
 TOOLS = ["Search the text", "Find similar", "Outliers and likely mis-assigned"]
@@ -54,17 +53,6 @@ def search_results(members, query: str, labels: dict[str, str]) -> None:
     })
 
 
-@st.cache_data(ttl=300, show_spinner="Comparing the document with the members of the nearest clusters…", max_entries=8)
-def load_similar(_client, connection: str, selection, chosen: list[str], metric: str, page_size: int, page: int, document_id: str):
-    answer = _client.centroids.documents(
-        selection.dataset_id, chosen, selection.vector_field, alias=selection.alias, page_size=page_size, page=page,
-        include_vector=True, similarity_metric=metric,
-    )
-    document = next((d for d in answer.get("results", []) if str(d.get("_id")) == document_id), None)
-    if document is None or document.get(selection.vector_field) is None:
-        return None
-    return find_similar(_client, selection.dataset_id, selection.vector_field, selection.alias,
-                        document[selection.vector_field], metric, exclude_id=document_id)
 
 
 def similar_results(similar, labels: dict[str, str], metric: str) -> None:
@@ -99,9 +87,6 @@ selection = require_selection()
 client = require_client()
 
 
-@st.cache_data(ttl=300, show_spinner="Listing the clusters…")
-def load_cluster_ids(_client, connection: str, dataset_id: str, vector_field: str, alias: str) -> list[str]:
-    return centroid_ids(_client, dataset_id, vector_field, alias)
 
 
 try:
@@ -231,10 +216,6 @@ else:
         show_api_error(err, "Reading the members")
 
 
-@st.cache_data(ttl=300, show_spinner="Reading the members' similarity to their centroid…")
-def load_relevance(_client, connection: str, selection, cluster_id: str, metric: str):
-    return relevance_sample(_client, selection.dataset_id, selection.vector_field, selection.alias, cluster_id,
-                            metric, HISTOGRAM_MEMBERS)
 
 
 chart_column, notes_column = st.columns([3, 2], gap="medium")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from centroid_explorer import metadata
-from centroid_explorer.client import APIError, cluster_aliases
-from centroid_explorer.curation import Comparison, compare_aliases
+from centroid_explorer.client import APIError
 from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.metrics import LABELS, metric_name
 from components.connection import connection_id
 from components.curation_charts import HEATMAP_MAX, flows_heatmap
 from components.feedback import require_client, require_selection, show_api_error
+from components.page_reads import load_aliases, load_comparison
 
 NO_MATCH = "(no match)"  # a cluster the one-to-one matching left without a partner
 CHANGED_ROWS = 5000  # documents listed; the count above says how many changed in all
@@ -22,21 +21,8 @@ selection = require_selection()
 client = require_client()
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_aliases(_client, connection: str, dataset_id: str, vector_field: str) -> list[str]:
-    return cluster_aliases(vector_field, _client.datasets.schema(dataset_id), _client.centroids.configs(dataset_id))
 
 
-@st.cache_data(ttl=300, show_spinner="Reading both clusterings…")
-def load_comparison(_client, connection: str, dataset_id: str, vector_field: str, alias_a: str, alias_b: str,
-                    metric: str) -> tuple[Comparison, dict[str, str], dict[str, str]]:
-    comparison = compare_aliases(_client, dataset_id, vector_field, alias_a, alias_b, metric)
-    labels = [
-        {cid: notes.label for cid, notes in metadata.cluster_notes(metadata.load(_client, dataset_id, vector_field, alias)).items()
-         if notes.label}
-        for alias in (alias_a, alias_b)
-    ]
-    return comparison, labels[0], labels[1]
 
 
 try:

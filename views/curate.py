@@ -7,7 +7,7 @@ import streamlit as st
 
 from centroid_explorer import curation
 from centroid_explorer.client import APIError, cluster_aliases
-from centroid_explorer.curation import SPLIT_K, AliasState, Plan, SourceChangedError, WriteFailedError
+from centroid_explorer.curation import SPLIT_K, Plan, SourceChangedError, WriteFailedError
 from centroid_explorer.curation.plans import preview_layout
 from centroid_explorer.display import cluster_names, markdown_text, one_line
 from centroid_explorer.metadata import cluster_notes
@@ -15,6 +15,7 @@ from centroid_explorer.metrics import LABELS, metric_name, relevance
 from components.connection import connection_id
 from components.curation_charts import before_after
 from components.feedback import require_client, require_selection, show_api_error, show_no_centroids, show_no_members
+from components.page_reads import load_cluster_members, load_state
 from components.pickers import clear_listing_cache
 
 OPERATIONS = {"merge": "Merge clusters", "split": "Split a cluster", "move": "Move documents"}
@@ -38,15 +39,8 @@ if st.session_state.pop("curate_open", False):  # "Open it" was pressed: the sid
     st.switch_page("views/cluster_documents.py")
 
 
-@st.cache_data(ttl=300, show_spinner="Reading the alias's centroids and assignments…")
-def load_state(_client, connection: str, dataset_id: str, vector_field: str, alias: str, generation: int) -> AliasState:
-    return curation.read_state(_client, dataset_id, vector_field, alias)
 
 
-@st.cache_data(ttl=300, show_spinner="Reading the cluster's documents…")
-def load_members(_client, connection: str, dataset_id: str, vector_field: str, alias: str, cluster_id: str,
-                 generation: int, _state: AliasState):
-    return curation.read_members(_client, _state, [cluster_id])
 
 
 generation = st.session_state.setdefault(_GENERATION, 0)
@@ -144,7 +138,7 @@ else:
     target = move_columns[1].selectbox("To cluster", [c for c in state.cluster_ids if c != source], format_func=cluster_option,
                                   key="curate_move_to")
     try:
-        members = load_members(client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias,
+        members = load_cluster_members(client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias,
                                source, generation, state)
     except APIError as err:
         show_api_error(err, "Reading the cluster's documents")

@@ -16,15 +16,15 @@ from centroid_explorer.alias_centroids import (
     AliasExistsError,
     ReplaceIncompleteError,
     centroid_ids,
-    read_centroids,
     upload,
 )
 from centroid_explorer.centroid_csv import CentroidCSVError
 from centroid_explorer.centroid_set import CentroidSet
-from centroid_explorer.client import APIError, Client
+from centroid_explorer.client import APIError
 from components.connection import connection_id
 from components.csv_upload import format_help, preview_map, preview_table, problem_list
 from components.feedback import require_client, require_selection, show_api_error
+from components.page_reads import current_centroids
 from components.pickers import Selection, clear_listing_cache
 
 _NEW, _REPLACE = "new", "replace"
@@ -32,9 +32,6 @@ _RESULT = "upload_result"  # (selection, file id, UploadResult, ids read back) o
 _OPEN_MAP = "upload_open_map"  # set by the "open on the map" button; acted on in the run the click starts
 
 
-@st.cache_data(ttl=30, show_spinner="Reading the current centroids…")
-def _current_centroids(_client: Client, connection: str, dataset_id: str, vector_field: str, alias: str) -> CentroidSet:
-    return read_centroids(_client, dataset_id, vector_field, alias)
 
 
 def _open_alias(alias: str) -> None:
@@ -52,7 +49,7 @@ client = require_client()
 file_stem = f"{selection.dataset_id}-{selection.vector_field.removesuffix('_vector_')}"
 
 try:
-    existing = CentroidSet.empty() if selection.alias is None else _current_centroids(
+    existing = CentroidSet.empty() if selection.alias is None else current_centroids(
         client, connection_id(), selection.dataset_id, selection.vector_field, selection.alias
     )
 except APIError as err:
@@ -178,7 +175,7 @@ else:
                 except APIError as err:
                     show_api_error(err, "Uploading the centroids")
                 else:
-                    _current_centroids.clear()
+                    current_centroids.clear()
                     clear_listing_cache()  # the sidebar lists the new alias at once
                     if selection.alias is None:  # the first alias: the sidebar picks it
                         st.session_state["alias"] = alias
