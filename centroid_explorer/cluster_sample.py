@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from centroid_explorer.alias_centroids import read_centroids
+from centroid_explorer.allocator import release_free_memory
 from centroid_explorer.array_pages import ArrayPage
 from centroid_explorer.centroid_set import CentroidSet
 from centroid_explorer.client import CLUSTER_FIELD, VECTOR_SUFFIX
@@ -29,6 +30,9 @@ RELEVANCE = "_relevance"
 PAGES_PER_CLUSTER = 5  # how many places along one cluster's ranking its relevance sample is taken from
 SAMPLE_PAGES = 20  # places along the whole alias's ranking a capped sample is taken from
 MAX_PAGE = 2_000  # documents per request: large enough to be few requests, small enough to stream
+# The page answers (~6 MB each at 768 dims) freed so far are handed back every this many pages: glibc
+# would keep them until the end, between the rows kept (200,000 x 768: peak -40 MB, fetch ~+0.2 s).
+TRIM_PAGES = 10
 DOCUMENT_CAPS = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000]
 DEFAULT_CAP = 10_000
 
@@ -137,8 +141,10 @@ def fetch_cluster_sample(
         drawn.reserve(to_read)
         reused = [first] if page_size == first_size else []  # numbers start at page 1
         rest = read_ahead(lambda number: page(number, page_size), numbers[len(reused):])
-        for answer in itertools.chain(reused, rest):
+        for number, answer in enumerate(itertools.chain(reused, rest), start=1):
             drawn.add(answer)
+            if number % TRIM_PAGES == 0:
+                release_free_memory()
             if progress:
                 progress(drawn.read, to_read)
     return drawn.sample(total)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from centroid_explorer.cluster_sample import ClusterSample
+from centroid_explorer.cluster_sample import RELEVANCE, ClusterSample
 from centroid_explorer.fetches import Fetches
 from centroid_explorer.insight.labels import class_tfidf_terms
 from centroid_explorer.insight.members import string_fields
@@ -41,7 +41,9 @@ def load_tooltips(_sample: ClusterSample, key: tuple, labels: dict[str, str]) ->
 def load_suggestions(_sample: ClusterSample, key: tuple, unlabelled: tuple[str, ...]) -> dict[str, str]:
     """Suggested labels (class-based TF-IDF over the drawn documents' main text field) for the clusters
     without a label: what a cluster is about, before anyone has named it."""
-    fields = string_fields(_sample.documents.drop(columns=["_id", "cluster_id"]).to_dict("records"))
+    readable = _sample.documents.drop(columns=["_id", "cluster_id", RELEVANCE])
+    # One row at a time: 200,000 row dicts at once cost ~70 MB for a moment.
+    fields = string_fields(dict(zip(readable.columns, row, strict=True)) for row in readable.itertuples(index=False, name=None))
     if not unlabelled or not fields:
         return {}
     wanted = set(unlabelled)

@@ -7,7 +7,7 @@ them (`cluster_sample.sample_pages`), so the sample holds its closest and its fa
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -150,8 +150,9 @@ def _read_cluster(client, dataset_id, vector_field, alias, cluster_id, metric, q
     return size, [first if number == 1 and page_size == first_size else page(page_size, number)[1] for number in numbers]
 
 
-def string_fields(fields: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The fields holding text in these members, the one with the most text first."""
+def string_fields(fields: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fields holding text in these members, the one with the most text first (read once, in order:
+    a generator of rows will do)."""
     totals: dict[str, int] = {}
     for document in fields:
         for name, value in document.items():
