@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -229,6 +230,15 @@ def test_second_request_comes_from_the_cache_also_after_a_restart(tmp_path):
     assert restarted.done() and restarted.layout().refined
     np.testing.assert_array_equal(restarted.layout().documents, first.documents)
     np.testing.assert_array_equal(restarted.layout().centroids, first.centroids)
+
+
+def test_the_inputs_handed_to_the_worker_leave_no_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    documents, _ = blobs(30, 3, 16)
+    job = ProjectionEngine(tmp_path / "layouts").submit(documents, metric="l2")
+    assert job.result(timeout=300).refined
+    assert list((tmp_path / "tmp").iterdir()) == []  # 40 MB per 200,000-document map would pile up
 
 
 def test_a_one_value_change_or_other_parameters_miss_the_cache(tmp_path):

@@ -11,10 +11,12 @@ A layout already in the cache (memory or disk) comes back as a finished job.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
@@ -62,6 +64,7 @@ class ProjectionJob:
         with self._lock:
             if self._preview is None:
                 self._preview = self._split(quick_layout(self._vectors, self._metric), refined=False)
+                self._vectors = np.empty((0, self._vectors.shape[1]), np.float32)  # the preview was all they were for
             return self._preview
 
     def result(self, timeout: float | None = None) -> Layout:
@@ -117,16 +120,18 @@ class ProjectionEngine:
             future: Future = Future()
             if cached is not None:  # no preview will be asked for: the inputs are not copied
                 future.set_result(cached)
-                return ProjectionJob(key, documents[:0], len(centroids), metric, future)
+                return ProjectionJob(key, np.empty((0, documents.shape[1]), np.float32), len(centroids), metric, future)
             vectors = np.concatenate([centroids, documents])
-            fit = worker.submit(project_2d, vectors, metric, **options)
+            handed = _hand_over(vectors)
+            fit = worker.submit(_project_file, handed, metric, **options)
             job = ProjectionJob(key, vectors, len(centroids), metric, future)
             self._running[key] = job
-        fit.add_done_callback(partial(self._finish, key, future))
+        fit.add_done_callback(partial(self._finish, key, future, handed))
         return job
 
-    def _finish(self, key: str, job_future: Future, fit: Future) -> None:
+    def _finish(self, key: str, job_future: Future, handed: Path, fit: Future) -> None:
         """Cache the fit's layout, then finish the job: whoever sees it done also finds it cached."""
+        handed.unlink(missing_ok=True)  # read by the worker, or left by one that died
         try:
             layout = self.cache.put(key, fit.result())
         except Exception as err:  # the fit's error (or its cancellation) is the job's
@@ -136,3 +141,18 @@ class ProjectionEngine:
         with self._lock:
             self._running.pop(key, None)
         outcome()
+
+
+def _hand_over(vectors: np.ndarray) -> Path:
+    """`vectors` in a temporary .npy file for the worker. Passed as an argument they would be pickled
+    whole (a second copy, 40 MB at 200,000 x 50) and held by the pool until the fit ends; a file is
+    written once and read by the worker."""
+    descriptor, name = tempfile.mkstemp(prefix="layout-input-", suffix=".npy")
+    with os.fdopen(descriptor, "wb") as file:
+        np.save(file, vectors, allow_pickle=False)
+    return Path(name)
+
+
+def _project_file(path: Path, metric: str, **options) -> np.ndarray:
+    """In the worker: project_2d of the vectors `_hand_over` wrote."""
+    return project_2d(np.load(path, allow_pickle=False), metric, **options)
