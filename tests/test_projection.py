@@ -241,6 +241,14 @@ def test_the_inputs_handed_to_the_worker_leave_no_file(tmp_path, monkeypatch):
     assert list((tmp_path / "tmp").iterdir()) == []  # 40 MB per 200,000-document map would pile up
 
 
+def test_an_unwritable_temporary_folder_fails_the_layout_not_the_preview(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    documents, _ = blobs(30, 3, 16)
+    job = ProjectionEngine(tmp_path / "layouts").submit(documents, metric="l2")
+    assert job.done() and isinstance(job.error, OSError)  # the map says the layout failed
+    assert not job.layout().refined and job.layout().documents.shape == (90, 2)  # and keeps the PCA preview
+
+
 def test_a_one_value_change_or_other_parameters_miss_the_cache(tmp_path):
     documents, _ = blobs(30, 3, 16)
     engine = ProjectionEngine(tmp_path)

@@ -122,10 +122,17 @@ class ProjectionEngine:
                 future.set_result(cached)
                 return ProjectionJob(key, np.empty((0, documents.shape[1]), np.float32), len(centroids), metric, future)
             vectors = np.concatenate([centroids, documents])
-            handed = _hand_over(vectors)
-            fit = worker.submit(_project_file, handed, metric, **options)
             job = ProjectionJob(key, vectors, len(centroids), metric, future)
             self._running[key] = job
+        # The hand-over writes a file (40 MB at 200,000 x 50): outside the lock, which other pages' runs wait on.
+        try:
+            handed = _hand_over(vectors)
+        except OSError as err:  # a full or unwritable temporary folder: the job fails, the preview stays
+            with self._lock:
+                self._running.pop(key, None)
+            future.set_exception(err)
+            return job
+        fit = worker.submit(_project_file, handed, metric, **options)
         fit.add_done_callback(partial(self._finish, key, future, handed))
         return job
 
