@@ -110,8 +110,9 @@ highlighted = controls[2].selectbox(
     help="Highlights the cluster on the map, and centres the similarity heatmap on it.",
 )
 
+# any() over the column stops at its first scalar (mostly the first row): this runs on every run of the page.
 fields = [c for c in sample.documents.columns if c not in ("_id", "cluster_id", RELEVANCE)
-          and sample.documents[c].map(lambda v: isinstance(v, (str, int, float, bool))).any()]
+          and any(isinstance(v, (str, int, float, bool)) for v in sample.documents[c])]
 looks = st.columns([2, 3, 3], vertical_alignment="bottom")
 colour_field = looks[0].selectbox(
     "Colour by", [None, *fields], format_func=charts.colour_choice, key="map_colour",
