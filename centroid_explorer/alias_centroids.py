@@ -16,8 +16,10 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from centroid_explorer.centroid_set import CentroidSet
-from centroid_explorer.client import CLUSTER_FIELD, APIError, NotFoundError, NotSupportedError, vectors_of
+from centroid_explorer.client import CLUSTER_FIELD, APIError, NotFoundError, NotSupportedError
 
 CENTROID_PAGE_SIZE = 500
 SIZES_PAGE_SIZE = 2_000  # documents per page when counting cluster sizes (only their assignments are sent)
@@ -52,18 +54,17 @@ def read_centroids(client, dataset_id: str, vector_field: str, alias: str) -> Ce
     an alias's centroids. Ids that are the same text (7 and "7" from a server that allows numbers)
     are one cluster to every request, so the first one is kept."""
     try:
-        documents = list(client.centroids.iter_list(
-            dataset_id, vector_field, alias, page_size=CENTROID_PAGE_SIZE, include_vector=True, as_arrays=True
-        ))
+        pages = list(client.centroids.iter_list_with_vectors(dataset_id, vector_field, alias, CENTROID_PAGE_SIZE))
     except NotFoundError:
         return CentroidSet.empty()
-    first: dict[str, dict] = {}
-    for document in documents:
-        if document.get(vector_field) is not None:
-            first.setdefault(str(document["_id"]), document)
+    first: dict[str, np.ndarray] = {}
+    for page in pages:
+        for document, vector, present in zip(page.documents, page.vectors, page.present(), strict=True):
+            if present:
+                first.setdefault(str(document["_id"]), vector)
     if not first:
         return CentroidSet.empty()
-    return CentroidSet(list(first), vectors_of(list(first.values()), vector_field))
+    return CentroidSet(list(first), np.stack(list(first.values())))
 
 
 def centroid_ids(client, dataset_id: str, vector_field: str, alias: str) -> list[str]:

@@ -1,15 +1,16 @@
 """A page of documents with one vector field as a float32 block: what the map reads, 4 bytes a
 number instead of ~20 of JSON (and no Python float per number on either side).
 
-Our server answers `POST /services/cluster/centroids/documents` this way when the request asks for
-vectors and sends `Accept: MEDIA_TYPE`; any other server (the hosted API) answers JSON, which the
-client turns into the same `ArrayPage`. The body is
+Our server answers `POST /services/cluster/centroids/documents` and the centroids' `list` this way
+when the request asks for vectors and sends `Accept: MEDIA_TYPE`; any other server (the hosted API)
+answers JSON, which the client turns into the same `ArrayPage`. The body is
 
     MAGIC | header length (uint32, little-endian) | header (JSON) | n x d float32, little-endian
 
 where the header is the JSON answer with no vector fields in its documents, plus
-`"vectors": {"field": name, "shape": [n, d]}`: row i is the field of `results[i]`, NaN where that
-document has none (stored vectors are finite, so NaN only ever means absent).
+`"vectors": {"field": name, "shape": [n, d], "rows": key}`: row i is the field of the i-th
+document of `key` ("results", or "documents" for `list`), NaN where that document has none (stored
+vectors are finite, so NaN only ever means absent).
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ _DTYPE = np.dtype("<f4")
 @dataclass(frozen=True)
 class ArrayPage:
     payload: dict[str, Any]  # the JSON answer; its documents hold no vector fields
-    vectors: np.ndarray  # (n, d) float32: row i belongs to payload["results"][i], NaN if it has none
+    vectors: np.ndarray  # (n, d) float32: row i belongs to payload[rows][i], NaN if it has none
+    rows: str = "results"  # the payload's key of the documents
+
+    @property
+    def documents(self) -> list[dict[str, Any]]:
+        return self.payload[self.rows]
 
     def present(self) -> np.ndarray:
         """(n,) bool: the documents that have the vector."""
@@ -57,8 +63,8 @@ def split_vectors(documents: list[dict[str, Any]], field: str, vector_suffix: st
     return block
 
 
-def encode(payload: dict[str, Any], field: str, vectors: np.ndarray) -> bytes:
-    header = orjson.dumps({**payload, "vectors": {"field": field, "shape": list(vectors.shape)}},
+def encode(payload: dict[str, Any], field: str, vectors: np.ndarray, rows: str = "results") -> bytes:
+    header = orjson.dumps({**payload, "vectors": {"field": field, "shape": list(vectors.shape), "rows": rows}},
                           option=orjson.OPT_SERIALIZE_NUMPY)
     return MAGIC + _LENGTH.pack(len(header)) + header + np.ascontiguousarray(vectors, dtype=_DTYPE).tobytes()
 
@@ -71,8 +77,10 @@ def decode(body: bytes) -> ArrayPage:
     (length,) = _LENGTH.unpack_from(body, len(MAGIC))
     try:
         payload = orjson.loads(body[start:start + length])
-        n, d = payload.pop("vectors")["shape"]
-        results = payload["results"]
+        header = payload.pop("vectors")
+        n, d = header["shape"]
+        rows = header.get("rows", "results")  # a server before `list` had arrays pages wrote no "rows"
+        results = payload[rows]
         if not (isinstance(results, list) and isinstance(n, int) and isinstance(d, int) and d >= 0):
             raise ValueError
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
@@ -81,4 +89,4 @@ def decode(body: bytes) -> ArrayPage:
     if not (n == len(results) and len(body) - offset == n * d * _DTYPE.itemsize):
         raise ValueError(f"its vectors ({len(body) - offset:,} bytes) do not match the shape {n} x {d} of {len(results)} documents")
     vectors = np.frombuffer(body, dtype=_DTYPE, count=n * d, offset=offset).reshape(n, d)
-    return ArrayPage(payload, vectors.astype(np.float32, copy=False))
+    return ArrayPage(payload, vectors.astype(np.float32, copy=False), rows)

@@ -60,16 +60,16 @@ def test_cluster_names_are_labels_or_ids_one_line_and_distinct():
 
 
 def test_ids_that_are_the_same_text_are_one_cluster():
-    """A server that allows numeric ids can list 7 and "7"; ours cannot, so a stand-in client lists them."""
+    """A server that allows numeric ids (the hosted API, which answers JSON) can list 7 and "7"; ours cannot. Read
+    over two pages: the first of the same text is kept, and a centroid without the vector is left out."""
+    pages = {"": {"documents": [{"_id": 7, VF: [1.0, 0.0]}, {"_id": "bare"}], "cursor": "next", "count": 4},
+             "next": {"documents": [{"_id": "7", VF: [0.0, 1.0]}, {"_id": "8", VF: [1.0, 1.0]}], "cursor": None, "count": 4}}
 
-    class Endpoints:
-        def iter_list(self, *args, **kwargs):
-            yield from [{"_id": 7, VF: [1.0, 0.0]}, {"_id": "7", VF: [0.0, 1.0]}, {"_id": "8", VF: [1.0, 1.0]}]
+    def hosted(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=pages[request.url.params.get("cursor", "")])
 
-    class StandIn:
-        centroids = Endpoints()
-
-    read = read_centroids(StandIn(), "d", VF, ALIAS)
+    with Client("https://hosted.test", "p", "k", transport=httpx.MockTransport(hosted)) as client:
+        read = read_centroids(client, "d", VF, ALIAS)
     assert read.ids == ["7", "8"] and read.vectors.tolist() == [[1.0, 0.0], [1.0, 1.0]]
 
 

@@ -11,11 +11,12 @@ from .. import array_pages
 from ..array_pages import ArrayPage
 from ._batches import json_batches
 from ._errors import NotFoundError, NotSupportedError
-from ._pages import ITER_PAGE_SIZE, walk_pages
+from ._pages import ITER_PAGE_SIZE, walk_array_pages, walk_pages
 from ._schema import VECTOR_SUFFIX
 from ._session import Session, path_segment, query_params
 
 _BASE = "/services/cluster/centroids"
+ARRAYS_ACCEPT = f"{array_pages.MEDIA_TYPE}, application/json;q=0.5"
 
 
 class CentroidEndpoints:
@@ -32,17 +33,27 @@ class CentroidEndpoints:
         include_vector: bool = False,
     ) -> dict[str, Any]:
         """One page of centroids: `{"documents": [...], "cursor": str | None, "count": int}`."""
-        return self._session.get(
-            f"{_BASE}/list",
-            {
-                "dataset_id": dataset_id,
-                "vector_field": vector_field,
-                "alias": alias,
-                "page_size": page_size,
-                "cursor": cursor,
-                "include_vector": include_vector,
-            },
-        )
+        return self._list(dataset_id, vector_field, alias, page_size, cursor, include_vector)
+
+    def list_with_vectors(
+        self, dataset_id: str, vector_field: str, alias: str = "default", page_size: int = 5, cursor: str | None = None
+    ) -> ArrayPage:
+        """`list` with the centroids' `vector_field` as one float32 matrix (`ArrayPage.rows` is "documents"),
+        as `documents_with_vectors` is for members: binary from our server, converted here from JSON."""
+        answer = self._list(dataset_id, vector_field, alias, page_size, cursor, True, accept=ARRAYS_ACCEPT)
+        if isinstance(answer, ArrayPage):
+            return answer
+        documents = answer.get("documents") or []
+        return ArrayPage({**answer, "documents": documents},
+                         array_pages.split_vectors(documents, vector_field, VECTOR_SUFFIX), "documents")
+
+    def _list(
+        self, dataset_id: str, vector_field: str, alias: str, page_size: int, cursor: str | None,
+        include_vector: bool, accept: str | None = None,
+    ) -> Any:
+        params = {"dataset_id": dataset_id, "vector_field": vector_field, "alias": alias, "page_size": page_size,
+                  "cursor": cursor, "include_vector": include_vector}
+        return self._session.get(f"{_BASE}/list", params, headers={"Accept": accept} if accept else None)
 
     def get(
         self,
@@ -123,7 +134,7 @@ class CentroidEndpoints:
         server's JSON. A member without the vector has a row of NaN; ValueError names a document whose
         vector has another length."""
         answer = self._documents(dataset_id, cluster_ids, vector_field, alias, page_size, cursor, page, True,
-                                 similarity_metric, accept=f"{array_pages.MEDIA_TYPE}, application/json;q=0.5")
+                                 similarity_metric, accept=ARRAYS_ACCEPT)
         if isinstance(answer, ArrayPage):
             return answer
         return ArrayPage(answer, array_pages.split_vectors(answer.get("results") or [], vector_field, VECTOR_SUFFIX))
@@ -293,6 +304,12 @@ class CentroidEndpoints:
             "documents",
             as_arrays=as_arrays,
         )
+
+    def iter_list_with_vectors(
+        self, dataset_id: str, vector_field: str, alias: str = "default", page_size: int = ITER_PAGE_SIZE
+    ) -> Iterator[ArrayPage]:
+        """Every page of `list_with_vectors`, in order."""
+        return walk_array_pages(lambda cursor: self.list_with_vectors(dataset_id, vector_field, alias, page_size, cursor))
 
     def iter_documents(
         self,

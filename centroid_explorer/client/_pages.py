@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..array_pages import ArrayPage
 from ._vectors import with_arrays
 
 # Iterators fetch bigger pages than the seed's single-page default of 5: fewer round trips.
@@ -25,4 +26,15 @@ def walk_pages(
         yield from items
         cursor = page.get("cursor")
         if not cursor or not items:
+            return
+
+
+def walk_array_pages(fetch_page: Callable[[str | None], ArrayPage]) -> Iterator[ArrayPage]:
+    """Every page, in order, as `walk_pages` walks them."""
+    cursor = None
+    while True:
+        page = fetch_page(cursor)
+        yield page
+        cursor = page.payload.get("cursor")
+        if not cursor or not page.documents:
             return

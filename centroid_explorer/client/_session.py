@@ -102,8 +102,8 @@ class Session:
         self.host = self._http.base_url.netloc.decode("ascii")  # host:port, as users typed it
         self._base_path = self._http.base_url.raw_path  # httpx keeps it ending in "/"
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.request("GET", path, query=query_params(params or {})).body
+    def get(self, path: str, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> Any:
+        return self.request("GET", path, query=query_params(params or {}), headers=headers).body
 
     def post(self, path: str, body: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Any:
         return self.request("POST", path, content=json_body(body), headers=headers).body

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import numpy as np
 import orjson
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
@@ -93,6 +94,10 @@ GET_SELECTOR = {"parameters": [VECTOR_FIELD_QUERY]}
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY), status_code, media_type="application/json")
+
+
+def arrays_response(payload: dict[str, Any], vector_field: str, vectors: np.ndarray, rows: str) -> Response:
+    return Response(array_pages.encode(payload, vector_field, vectors, rows), media_type=array_pages.MEDIA_TYPE)
 
 
 def _message(status: int, message: str) -> Response:
@@ -284,6 +289,10 @@ def _page(page: Page, items_key: str = "documents") -> Response:
 DeleteBody = Annotated[FieldSelector, Body()]
 PageSizeQuery = Annotated[int, Query(ge=1, le=contract.MAX_PAGE_SIZE, description=contract.describe("page_size"))]
 # Query strings have no null: a missing cursor is "" (the first page), and a missing select_fields [].
+# Pages of vectors come as one float32 block when asked (see array_pages); JSON otherwise.
+AcceptHeader = Annotated[str | None, Header(description=contract.describe("arrays"))]
+ARRAYS_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {array_pages.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 CursorQuery = Annotated[
     str, Query(json_schema_extra={"pattern": contract.CURSOR_PATTERN}, description=contract.describe("cursor"))
 ]
@@ -343,26 +352,35 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
 
     # -- centroids ---------------------------------------------------------------------------
 
-    def list_centroids(selector: Selector, page_size: int, cursor: str | None, include_vector: bool) -> Response:
-        return _page(store.list_centroids(
+    def list_centroids(
+        selector: Selector, page_size: int, cursor: str | None, include_vector: bool, accept: str | None
+    ) -> Response:
+        page = store.list_centroids(
             selector.dataset_id, selector.vector_field, selector.alias, page_size, cursor, include_vector,
-        ))
+            vector_block=include_vector and array_pages.MEDIA_TYPE in (accept or ""),
+        )
+        if page.vectors is not None:
+            payload = {"documents": page.items, "cursor": page.cursor, "count": page.count}
+            return arrays_response(payload, selector.vector_field, page.vectors, "documents")
+        return _page(page)
 
     list_doc = "The alias's centroids, a page at a time, in insertion order.\n\n" + contract.describe("cursor", "count")
 
     @api.get(f"{CENTROIDS}/list", response_model=CentroidPage, tags=["centroids"], description=list_doc,
-             openapi_extra=GET_SELECTOR)
+             openapi_extra=GET_SELECTOR, responses=ARRAYS_ANSWER)
     def list_centroids_get(
         selector: Annotated[Selector, Depends(query_selector)],
+        accept: AcceptHeader = None,
         page_size: PageSizeQuery = contract.DEFAULT_PAGE_SIZE,
         cursor: CursorQuery = "",
         include_vector: Annotated[bool, Query(description="Include each centroid's vector.")] = False,
     ) -> Response:
-        return list_centroids(selector, page_size, cursor, include_vector)
+        return list_centroids(selector, page_size, cursor, include_vector, accept)
 
-    @api.post(f"{CENTROIDS}/list", response_model=CentroidPage, tags=["centroids"], description=list_doc)
-    def list_centroids_post(request: CentroidsListRequest) -> Response:
-        return list_centroids(body_selector(request), request.page_size, request.cursor, request.include_vector)
+    @api.post(f"{CENTROIDS}/list", response_model=CentroidPage, tags=["centroids"], description=list_doc,
+              responses=ARRAYS_ANSWER)
+    def list_centroids_post(request: CentroidsListRequest, accept: AcceptHeader = None) -> Response:
+        return list_centroids(body_selector(request), request.page_size, request.cursor, request.include_vector, accept)
 
     @api.get(f"{CENTROIDS}/get", response_model=CentroidPage, tags=["centroids"], openapi_extra=GET_SELECTOR)
     def get_centroids(
@@ -386,13 +404,9 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         return json_response({"inserted": inserted, "failed_documents": []})
 
     @api.post(f"{CENTROIDS}/documents", response_model=ClusterDocumentsPage, tags=["centroids"],
-              responses={200: {"content": {array_pages.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
-              description="Documents assigned to the clusters, closest to their own centroid first.\n\n"
-              + contract.describe("relevance", "documents_pages", "cursor"))
-    def cluster_documents(
-        request: CentroidsDocumentsRequest,
-        accept: Annotated[str | None, Header(description=contract.describe("arrays"))] = None,
-    ) -> Response:
+              responses=ARRAYS_ANSWER, description="Documents assigned to the clusters, closest to their own "
+              "centroid first.\n\n" + contract.describe("relevance", "documents_pages", "cursor"))
+    def cluster_documents(request: CentroidsDocumentsRequest, accept: AcceptHeader = None) -> Response:
         selector = body_selector(request)
         arrays = request.include_vector and array_pages.MEDIA_TYPE in (accept or "")
         page = store.cluster_documents(
@@ -402,8 +416,7 @@ def create_app(store: Store, credentials: Credentials) -> FastAPI:
         )
         payload = {"results": page.items, "count": page.count, "cursor": page.cursor}
         if page.vectors is not None:
-            body = array_pages.encode(payload, selector.vector_field, page.vectors)
-            return Response(body, media_type=array_pages.MEDIA_TYPE)
+            return arrays_response(payload, selector.vector_field, page.vectors, "results")
         return json_response(payload)
 
     def list_from_center(request: CenterListRequest, furthest: bool) -> Response:

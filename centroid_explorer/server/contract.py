@@ -131,8 +131,9 @@ OURS = {
     "arrays": (
         "With `include_vector` and `Accept: application/vnd.centroid-explorer.arrays`, the page comes as "
         "`CEA1`, a uint32 little-endian header length, the JSON answer with no vector fields in its documents "
-        "plus `\"vectors\": {\"field\": vector_field, \"shape\": [n, d]}`, then n x d float32 little-endian: "
-        "row i is `results[i]`'s `vector_field`, NaN where it has none (d = 0 when none has it)."
+        "plus `\"vectors\": {\"field\": vector_field, \"shape\": [n, d], \"rows\": key}`, then n x d float32 "
+        "little-endian: row i is the `vector_field` of the i-th document under `key` (`results`, or `documents` "
+        "for `list`), NaN where it has none (d = 0 when none has it)."
     ),
     "documents_pages": (
         "Page with `cursor` (from the previous answer) or with `page` (1-based); `cursor` wins when both are given."

@@ -117,7 +117,8 @@ def test_openapi_describes_every_route_with_models(live_server):
     page_size = schemas["CentroidsListRequest"]["properties"]["page_size"]
     assert page_size["maximum"] == contract.MAX_PAGE_SIZE and "[ours]" in page_size["description"]
     assert str(contract.MAX_PAGE_SIZE) in spec["info"]["description"]
-    arrays = spec["paths"][f"{c}/documents"]["post"]["responses"]["200"]["content"]
-    assert array_pages.MEDIA_TYPE in arrays and "CEA1" in str(spec["paths"][f"{c}/documents"]["post"])
+    for route, method in ((f"{c}/documents", "post"), (f"{c}/list", "post"), (f"{c}/list", "get")):
+        arrays = spec["paths"][route][method]["responses"]["200"]["content"]
+        assert array_pages.MEDIA_TYPE in arrays and "CEA1" in str(spec["paths"][route][method]), (route, method)
     metric = schemas["CentroidsDocumentsRequest"]["properties"]["similarity_metric"]
     assert set(metric["enum"]) == set(METRICS) and "_relevance" in metric["description"]

@@ -82,6 +82,41 @@ def test_list_pages_hold_every_centroid_once(api, many_centroids, page_size, met
         np.testing.assert_allclose(d[VF], centroids[d["_id"]], rtol=1e-6)
 
 
+@pytest.mark.parametrize("page_size", [3, 10_000])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_list_as_arrays_pages_holds_every_centroid_vector_as_a_block(api, many_centroids, page_size, method):
+    """The dashboard's read of an alias's centroids (Accept: arrays): the same pages, cursor and count as JSON,
+    each page's vectors one float32 block in its order, and the centroids' other fields kept."""
+    dataset_id, centroids = many_centroids
+    pages = []
+
+    def fetch(size, cursor):
+        params = {"dataset_id": dataset_id, "vector_field": VF, "page_size": size, "include_vector": True}
+        if cursor:
+            params["cursor"] = cursor
+        headers = {"Accept": array_pages.MEDIA_TYPE}
+        r = (api.get(f"{C}/list", params=params, headers=headers) if method == "GET"
+             else api.post(f"{C}/list", json=params, headers=headers))
+        assert r.status_code == 200 and r.headers["content-type"] == array_pages.MEDIA_TYPE, r.text
+        page = array_pages.decode(r.content)
+        pages.append(page)
+        return page.payload
+
+    items = walk(fetch, page_size)
+    assert [d["_id"] for d in items] == list(centroids)
+    assert all(VF not in d for d in items) and items[0]["label"] == "Lcluster_0"
+    assert all(page.rows == "documents" and page.present().all() for page in pages)
+    np.testing.assert_array_equal(np.concatenate([page.vectors for page in pages]),
+                                  np.array(list(centroids.values()), np.float32))
+
+
+def test_list_without_vectors_is_json_even_when_arrays_are_accepted(api, many_centroids):
+    dataset_id, _ = many_centroids
+    r = api.get(f"{C}/list", params={"dataset_id": dataset_id, "vector_field": VF},
+                headers={"Accept": array_pages.MEDIA_TYPE})
+    assert r.headers["content-type"] == "application/json" and r.json()["count"] == 11
+
+
 @pytest.mark.parametrize("spelling,expected", [("True", True), ("true", True), ("1", True), ("False", False),
                                                ("false", False), ("0", False)])
 def test_list_reads_every_boolean_spelling(api, many_centroids, spelling, expected):

@@ -121,8 +121,10 @@ class Store(ABC):
         page_size: int = contract.DEFAULT_PAGE_SIZE,
         cursor: str | None = None,
         include_vector: bool = False,
+        vector_block: bool = False,
     ) -> Page:
-        """The alias's centroids in insertion order."""
+        """The alias's centroids in insertion order. `vector_block` (with `include_vector`): the
+        vectors as the page's (n, d) float32 `vectors`, not in the items."""
 
     @abstractmethod
     def get_centroids(

@@ -344,6 +344,7 @@ class SQLStore(Store):
         page_size: int = contract.DEFAULT_PAGE_SIZE,
         cursor: str | None = None,
         include_vector: bool = False,
+        vector_block: bool = False,
     ) -> Page:
         after = decode_cursor(cursor)
         key = (dataset_id, vector_field, alias)
@@ -357,8 +358,13 @@ class SQLStore(Store):
             ).fetchall()
         more = len(rows) > page_size
         rows = rows[:page_size]
-        docs = [self._centroid(cid, vector_field, data, body, include_vector) for _, cid, data, body in rows]
-        return Page(docs, encode_cursor(rows[-1][0]) if more else None, count)
+        block = include_vector and vector_block
+        docs = [self._centroid(cid, vector_field, data, body, include_vector and not block) for _, cid, data, body in rows]
+        # An alias's centroids all have the field's dimension (checked on insert): one block.
+        vectors = None
+        if block:
+            vectors = from_blobs([data for _, _, data, _ in rows]) if rows else np.empty((0, 0), np.float32)
+        return Page(docs, encode_cursor(rows[-1][0]) if more else None, count, vectors)
 
     def get_centroids(
         self,
