@@ -36,6 +36,7 @@ SIZE_BARS = 10  # past it, the largest and the smallest clusters' bars
 TOP_VALUES = 10  # a categorical field's values with a colour of their own on the map
 OTHER_COLOUR = "#B8BCC8"
 MATCH_COLOUR = "#E4572E"
+FADED_CENTROID = "rgba(160,160,170,0.5)"
 
 
 @dataclass(frozen=True)
@@ -166,16 +167,16 @@ def cluster_map(
     centroid_sizes = np.full(k, 20 if k <= LABELLED_CLUSTERS else 11 if k <= 200 else 7)
     if highlighted is not None:
         centroid_sizes[highlighted] = 20
-    centroid_colours = colours(np.arange(k))
-    if highlighted is not None or by_field is not None:
-        centroid_colours[np.arange(k) != highlighted] = "rgba(160,160,170,0.5)"
+    centroid_colours = np.arange(k) % len(PALETTE)
+    if highlighted is not None or by_field is not None:  # the others step back: only the found one keeps its colour
+        centroid_colours[np.arange(k) != highlighted] = len(PALETTE)
     figure.add_trace(scatter(
         x=layout.centroids[:, 0], y=layout.centroids[:, 1], mode="markers+text", meta="centroid", name="centroids",
         text=[plotly_text(name, TEXT_CHARS) if named[i] else "" for i, name in enumerate(names)], showlegend=False,
         textposition="top center", textfont=dict(size=13, color="#1F2333"),
         **({"cliponaxis": False} if scatter is go.Scatter else {}),  # a name at the edge is drawn whole (SVG only)
-        marker=dict(size=centroid_sizes, color=centroid_colours, symbol="diamond",
-                    line=dict(width=2 if k <= LABELLED_CLUSTERS else 0.5, color="#1F2333")),
+        marker=dict(size=centroid_sizes, symbol="diamond", line=dict(width=2 if k <= LABELLED_CLUSTERS else 0.5, color="#1F2333"),
+                    **discrete_colours([*PALETTE, FADED_CENTROID], centroid_colours)),
         hovertext=[_centroid_hover(cid, labels.get(cid), int(size)) for cid, size in zip(sample.cluster_ids, sample.sizes, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>", customdata=np.array([plotly_text(cid) for cid in sample.cluster_ids], dtype=object),
     ))

@@ -47,6 +47,15 @@ def test_each_document_has_its_clusters_colour_whatever_k():
         assert _painted(documents.marker) == expected
 
 
+def test_each_centroid_has_its_clusters_colour_and_only_the_found_one_keeps_it():
+    sample, layout = _sample(500, 80)
+    for highlighted in (None, 7):
+        figure, traces = charts.cluster_map(sample, layout, {}, tooltips(sample, {}), "cosine", highlighted)
+        painted = _painted(figure.data[traces.roles.index("centroids")].marker)
+        expected = [charts.colour(i) if highlighted in (None, i) else charts.FADED_CENTROID for i in range(80)]
+        assert painted == expected
+
+
 def test_documents_coloured_by_a_field_match_its_legend():
     sample, layout = _sample(500, 5)
     by_field = charts.field_colours("kind", sample.documents["kind"])
