@@ -121,18 +121,23 @@ def fetch_cluster_sample(
     """The alias's centroids and up to `cap` of its documents with their vectors.
 
     `progress(documents_read, documents_to_read)` is called after each request."""
-    centroids = read_centroids(client, dataset_id, vector_field, alias)
 
     def page(number: int, page_size: int) -> ArrayPage:
         return client.centroids.documents_with_vectors(
             dataset_id, [], vector_field, alias=alias, page_size=page_size, page=number, similarity_metric=metric,
         )
 
+    # The first page is asked for at once: the server ranks the whole alias for it (~2 s at 200,000
+    # documents) while the centroids are read (~0.5 s at k = 10,000). Nothing waits for it when there are none.
+    first_size = min(MAX_PAGE, cap)
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="first-page")
+    first_page = ahead.submit(page, 1, first_size)
+    ahead.shutdown(wait=False)
+    centroids = read_centroids(client, dataset_id, vector_field, alias)
     drawn = _Drawn(centroids, vector_field, alias, metric)
     total = 0
     if centroids.ids:
-        first_size = min(MAX_PAGE, cap)
-        first = page(1, first_size)
+        first = first_page.result()
         total = int(first.payload.get("count", len(first.payload["results"])))
         page_size, numbers = sample_pages(total, cap)
         to_read = min(total, page_size * len(numbers))
