@@ -43,7 +43,7 @@ FADED_CENTROID = "rgba(160,160,170,0.5)"
 class MapTraces:
     """What each trace of the map is, so that a selected point can be traced back to its row or centroid:
     `roles[i]` is "documents" (point j is row `rows[i][j]` of sample.documents), "centroids" (point j is
-    cluster j) or "legend" (no points)."""
+    cluster j), "names" (the named centroids' names) or "legend" (no points)."""
 
     roles: list[str]
     rows: list[np.ndarray]
@@ -171,16 +171,23 @@ def cluster_map(
     if highlighted is not None or by_field is not None:  # the others step back: only the found one keeps its colour
         centroid_colours[np.arange(k) != highlighted] = len(PALETTE)
     figure.add_trace(scatter(
-        x=layout.centroids[:, 0], y=layout.centroids[:, 1], mode="markers+text", meta="centroid", name="centroids",
-        text=[plotly_text(name, TEXT_CHARS) if named[i] else "" for i, name in enumerate(names)], showlegend=False,
-        textposition="top center", textfont=dict(size=13, color="#1F2333"),
-        **({"cliponaxis": False} if scatter is go.Scatter else {}),  # a name at the edge is drawn whole (SVG only)
-        marker=dict(size=centroid_sizes, symbol="diamond", line=dict(width=2 if k <= LABELLED_CLUSTERS else 0.5, color="#1F2333"),
-                    **discrete_colours([*PALETTE, FADED_CENTROID], centroid_colours)),
+        x=layout.centroids[:, 0], y=layout.centroids[:, 1], mode="markers", meta="centroid", name="centroids",
+        showlegend=False, marker=dict(
+            size=centroid_sizes, symbol="diamond", line=dict(width=2 if k <= LABELLED_CLUSTERS else 0.5, color="#1F2333"),
+            **discrete_colours([*PALETTE, FADED_CENTROID], centroid_colours)),
         hovertext=[_centroid_hover(cid, labels.get(cid), int(size)) for cid, size in zip(sample.cluster_ids, sample.sizes, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>", customdata=np.array([plotly_text(cid) for cid in sample.cluster_ids], dtype=object),
     ))
     roles.append("centroids")
+    rows.append(np.empty(0, dtype=np.int64))
+    # The names in a trace of their own: a text per centroid, even empty, cost plotly.js ~2 s at k = 10,000.
+    figure.add_trace(scatter(
+        x=layout.centroids[named, 0], y=layout.centroids[named, 1], mode="text", meta="names", name="names",
+        text=[plotly_text(names[i], TEXT_CHARS) for i in np.flatnonzero(named)], showlegend=False, hoverinfo="skip",
+        textposition="top center", textfont=dict(size=13, color="#1F2333"),
+        **({"cliponaxis": False} if scatter is go.Scatter else {}),  # a name at the edge is drawn whole (SVG only)
+    ))
+    roles.append("names")
     rows.append(np.empty(0, dtype=np.int64))
     for name, fill in legend:  # a legend entry per value: a trace without points
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, meta="legend",

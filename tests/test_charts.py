@@ -56,6 +56,20 @@ def test_each_centroid_has_its_clusters_colour_and_only_the_found_one_keeps_it()
         assert painted == expected
 
 
+def test_the_largest_clusters_and_the_found_one_are_named_beside_their_centroids():
+    sample, layout = _sample(3_000, 80)
+    largest = set(np.argsort(-sample.sizes, kind="stable")[:charts.LARGEST_LABELLED].tolist())
+    found = next(i for i in range(80) if i not in largest)
+    labels = {sample.cluster_ids[found]: "<a href='x'>Found</a>"}
+    for highlighted, named in ((None, largest), (found, largest | {found})):
+        figure, traces = charts.cluster_map(sample, layout, labels, tooltips(sample, labels), "cosine", highlighted)
+        names = figure.data[traces.roles.index("names")]
+        at = {(x, y): text for x, y, text in zip(names.x, names.y, names.text, strict=True)}
+        assert at == {tuple(layout.centroids[i]): charts.plotly_text(charts.cluster_names(sample.cluster_ids, labels)[i],
+                                                                     charts.TEXT_CHARS) for i in named}
+    assert "&lt;a href" in at[tuple(layout.centroids[found])]  # a label is text, never a link
+
+
 def test_documents_coloured_by_a_field_match_its_legend():
     sample, layout = _sample(500, 5)
     by_field = charts.field_colours("kind", sample.documents["kind"])

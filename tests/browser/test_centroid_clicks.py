@@ -23,7 +23,7 @@ UMAP_TIMEOUT_MS = 400_000  # a fresh process compiles UMAP first; generous, neve
 MAP_POINTS = """(selector) => {
     const plot = document.querySelector(selector), layout = plot._fullLayout, box = plot.getBoundingClientRect();
     const ids = plot._fullData.find(t => t.meta === 'centroid').customdata;
-    return plot._fullData.flatMap(t => Array.from(t.x, (x, i) => ({
+    return plot._fullData.filter(t => t.meta === 'document' || t.meta === 'centroid').flatMap(t => Array.from(t.x, (x, i) => ({
         x: box.left + layout._size.l + layout.xaxis.l2p(x), y: box.top + layout._size.t + layout.yaxis.l2p(t.y[i]),
         centroid: t.meta === 'centroid', cluster: t.meta === 'centroid' ? t.customdata[i] : ids[t.customdata[i][0]],
     })));

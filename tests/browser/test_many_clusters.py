@@ -42,9 +42,9 @@ def test_a_map_of_2000_clusters_is_readable_and_finds_a_cluster(
         wait_for_app(page, FETCH_TIMEOUT_MS)
         assert_no_traceback(page)
         assert page.get_by_text("2,000 clusters · 8,000 documents · all 8,000 drawn").is_visible()
-        (documents, drawn, _), (centroids, k, named) = page.evaluate(TRACES)
-        assert (documents, drawn, centroids, k) == ("documents", 8_000, "centroids", 2_000)
-        assert 0 < named <= 10  # the largest clusters named, not 2,000 labels in one pile
+        (documents, drawn, _), (centroids, k, _), (names, named, texts) = page.evaluate(TRACES)
+        assert (documents, drawn, centroids, k, names) == ("documents", 8_000, "centroids", 2_000, "names")
+        assert 0 < named == texts <= 10  # the largest clusters named, not 2,000 labels in one pile
         assert page.locator(f"{MAP} .legend").count() == 0
         assert page.get_by_text("The 10 largest and 10 smallest of 2,000 clusters").count() == 1
         save_screenshot(page, "cluster-map-2000", full_page=False)
@@ -53,11 +53,11 @@ def test_a_map_of_2000_clusters_is_readable_and_finds_a_cluster(
         finder.click()
         page.keyboard.type("c1234")
         page.get_by_role("option", name="c1234", exact=True).click()
-        page.wait_for_function(f"() => document.querySelector({MAP!r})?._fullData?.length === 3", timeout=FETCH_TIMEOUT_MS)
+        page.wait_for_function(f"() => document.querySelector({MAP!r})?._fullData?.length === 4", timeout=FETCH_TIMEOUT_MS)
         wait_for_app(page)
         assert_no_traceback(page)
-        (_, _, _), (highlight, members, _), (_, _, named) = page.evaluate(TRACES)
-        assert (highlight, members) == ("highlighted", PER_CLUSTER) and named <= 11
+        (_, _, _), (highlight, members, _), (_, _, _), (_, named, found) = page.evaluate(TRACES)
+        assert (highlight, members) == ("highlighted", PER_CLUSTER) and found == named <= 11
         heatmap = page.locator(".js-plotly-plot").filter(has_text="the found cluster and its 24 nearest")
         assert heatmap.locator(".ytick text").first.text_content() == "c1234"
         save_screenshot(page, "cluster-map-2000-found", full_page=False)

@@ -126,7 +126,7 @@ def test_fresh_start_shows_the_map_at_once_then_umap_and_reopens_final(
 MAP_POINTS = """(selector) => {
     const plot = document.querySelector(selector), layout = plot._fullLayout, box = plot.getBoundingClientRect();
     const ids = plot._fullData.find(t => t.meta === 'centroid').customdata;
-    return plot._fullData.flatMap(t => Array.from(t.x, (x, i) => ({
+    return plot._fullData.filter(t => t.meta === 'document' || t.meta === 'centroid').flatMap(t => Array.from(t.x, (x, i) => ({
         x: box.left + layout._size.l + layout.xaxis.l2p(x),
         y: box.top + layout._size.t + layout.yaxis.l2p(t.y[i]),
         id: t.meta === 'document' ? t.text[i].match(/digit-\\d+/)[0] : null,
