@@ -33,6 +33,10 @@ MAX_PAGE = 2_000  # documents per request: large enough to be few requests, smal
 # The page answers (~6 MB each at 768 dims) freed so far are handed back every this many pages: glibc
 # would keep them until the end, between the rows kept (200,000 x 768: peak -40 MB, fetch ~+0.2 s).
 TRIM_PAGES = 10
+# Of each text value the map keeps this many characters: more than its tooltips show (hover.HOVER_FIELD_CHARS),
+# enough for its search and suggested labels. Held whole, a corpus of long texts would fill the dashboard
+# (200,000 documents of ~2,300 characters: a 0.47 GB table).
+MAP_TEXT_CHARS = 500
 DOCUMENT_CAPS = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000]
 DEFAULT_CAP = 10_000
 
@@ -42,7 +46,7 @@ class ClusterSample:
     centroids: CentroidSet
     sizes: np.ndarray  # (k,) members per cluster: counted when `complete`, else estimated from the sample
     total: int  # documents assigned to the alias
-    documents: pd.DataFrame  # one row per drawn document: _id, cluster_id, _relevance, readable fields
+    documents: pd.DataFrame  # one row per drawn document: _id, cluster_id, _relevance, readable fields (texts cut)
     # What the map lays out, in documents' row order: the vectors (n, d) float32, or for a large sample
     # their principal components in the metric's space (projection.core.reduces: the same map from a
     # fraction of the memory), with the centroids in the same space and the metric to lay both out with.
@@ -87,14 +91,20 @@ def cluster_of(document: Mapping[str, Any], vector_field: str, alias: str) -> st
 
 def _rows(results: list[dict[str, Any]], clusters: list[str | None], kept: list[int]) -> pd.DataFrame:
     """The table rows of documents `kept` (indices into `results`): `_id`, `cluster_id` (the assignment:
-    a document's own field of that name is not shown), `_relevance`, then its readable fields."""
+    a document's own field of that name is not shown), `_relevance`, then its readable fields, each text
+    cut to MAP_TEXT_CHARS."""
     documents = [results[row] for row in kept]
     fields = pd.DataFrame(documents)  # pandas builds the columns in C: per-row dicts cost ~2 s at 200,000
     readable = fields[[f for f in fields.columns if is_readable(f) and f != "cluster_id"]]
+    readable = readable.apply(lambda column: column if pd.api.types.is_numeric_dtype(column) else column.map(_cut))
     head = pd.DataFrame({"_id": [str(document.get("_id")) for document in documents],
                          "cluster_id": [clusters[row] for row in kept],
                          RELEVANCE: [document.get(RELEVANCE) for document in documents]})
     return pd.concat([head, readable], axis=1)
+
+
+def _cut(value: Any) -> Any:
+    return value[:MAP_TEXT_CHARS] + "…" if isinstance(value, str) and len(value) > MAP_TEXT_CHARS else value
 
 
 def sample_pages(total: int, cap: int, pages: int = SAMPLE_PAGES) -> tuple[int, list[int]]:

@@ -13,7 +13,14 @@ import pytest
 from centroid_explorer import array_pages
 from centroid_explorer.alias_centroids import read_centroids
 from centroid_explorer.client import Client
-from centroid_explorer.cluster_sample import cluster_of, fetch_cluster_sample, readable_fields, relevance_sample, sample_pages
+from centroid_explorer.cluster_sample import (
+    MAP_TEXT_CHARS,
+    cluster_of,
+    fetch_cluster_sample,
+    readable_fields,
+    relevance_sample,
+    sample_pages,
+)
 from centroid_explorer.display import cluster_names
 from centroid_explorer.metrics import similarity
 from centroid_explorer.projection.core import PCA_DIMS
@@ -219,3 +226,18 @@ def test_l1_keeps_the_vectors_themselves(large):
     sample = fetch_cluster_sample(client, dataset, VF, ALIAS, cap=10_000, metric="l1")
     assert sample.layout_metric == "l1" and sample.document_vectors.shape == (5_000, 64)
     np.testing.assert_array_equal(sample.document_vectors[0], stored[sample.documents["_id"][0]])
+
+
+def test_the_map_keeps_the_start_of_a_long_text_and_short_ones_whole(live_server):
+    """A corpus of long texts is not held whole by the map (its tooltips, search and labels need the start)."""
+    dataset = "cluster-view-long-text"
+    long_text = "the start " + "words " * 2_000
+    with Client(live_server.base_url, live_server.project, live_server.api_key) as client:
+        client.datasets.bulk_insert(dataset, [
+            {"_id": "long", VF: [1.0, 0.0, 0.0], "body": long_text, "n": 3, "_cluster_": {VF: {ALIAS: "c"}}},
+            {"_id": "short", VF: [0.9, 0.1, 0.0], "body": "a short one", "n": 4, "_cluster_": {VF: {ALIAS: "c"}}},
+        ])
+        client.centroids.insert(dataset, [{"_id": "c", VF: [1.0, 0.0, 0.0]}], VF, ALIAS)
+        rows = fetch_cluster_sample(client, dataset, VF, ALIAS).documents.set_index("_id")
+    assert rows.loc["long", "body"] == long_text[:MAP_TEXT_CHARS] + "…"
+    assert rows.loc["short", "body"] == "a short one" and rows["n"].tolist() == [3, 4]

@@ -11,7 +11,7 @@ import streamlit as st
 from centroid_explorer import metadata
 from centroid_explorer.allocator import release_free_memory
 from centroid_explorer.client import APIError
-from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, RELEVANCE, fetch_cluster_sample
+from centroid_explorer.cluster_sample import DEFAULT_CAP, DOCUMENT_CAPS, MAP_TEXT_CHARS, RELEVANCE, fetch_cluster_sample
 from centroid_explorer.display import cluster_names, markdown_text
 from centroid_explorer.fetches import Stopped
 from centroid_explorer.insight.search import matching_fields
@@ -132,7 +132,8 @@ elif by_field is not None:
         wanted = [by_field.categories.index(v) if v != "other" else len(by_field.categories) for v in kept]
         visible = np.isin(by_field.codes, wanted)
 query = looks[2].text_input("Search the documents' text", key="map_search", placeholder="a word or phrase",
-                            help="Documents whose text fields contain it (any case) are drawn large on the map.")
+                            help="Documents whose text fields contain it (any case) are drawn large on the map. The map "
+                            f"keeps the first {MAP_TEXT_CHARS:,} characters of a text; Cluster documents searches whole texts.")
 matches = (np.flatnonzero([bool(matching_fields(row, query)) for row in sample.documents[fields].to_dict("records")])
            if query.strip() else None)
 if matches is not None:
