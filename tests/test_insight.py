@@ -94,6 +94,16 @@ def test_class_tfidf_prefers_words_rare_in_other_clusters():
     assert class_tfidf_terms({"x": ["the and"]})["x"].terms == []  # nothing but stop words
 
 
+def test_class_tfidf_reads_each_clusters_first_texts_within_its_share_of_the_characters():
+    texts = {"a": ["apple " * 10, "zebra " * 10], "b": ["mango " * 10, "peach " * 10]}  # 60 characters a text
+    whole = class_tfidf_terms(texts)
+    assert set(whole["a"].terms) == {"apple", "zebra"} and set(whole["b"].terms) == {"mango", "peach"}
+    shared = class_tfidf_terms(texts, chars=2 * 60)  # 60 characters a cluster: its closest text only
+    assert shared["a"].terms == ["apple"] and shared["b"].terms == ["mango"]
+    cut = class_tfidf_terms({"a": ["apple " * 5 + "zebra " * 5]}, chars=30)  # one long text, cut
+    assert cut["a"].terms == ["apple"]
+
+
 def test_find_similar_returns_the_nearest_members_across_clusters(planted):
     members = read_members(planted, DATASET, VECTOR_FIELD, ALIAS)
     query = members.vectors[members.ids.index(MISASSIGNED[0])]

@@ -4,7 +4,9 @@ All members' text of one cluster is one "class document". With term counts tf (p
 share of the class's words) and f_t (the term's count over all classes), a term's weight in a class
 is tf * log(1 + A / f_t), A being the average number of words per class: frequent in this cluster
 and rare across the others. English stop words are left out; words are runs of two or more letters.
-Nothing is downloaded (scikit-learn's CountVectorizer).
+Nothing is downloaded (scikit-learn's CountVectorizer). The words come from at most LABEL_TEXT_CHARS
+characters, shared evenly by the clusters, each taking its texts in the order given (closest to the
+centroid first, as members are read).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from centroid_explorer.insight.members import MEMBER_BUDGET, Members, read_membe
 
 TERMS = 5
 LABEL_TERMS = 3  # the suggested label is its first terms joined
+# scikit-learn holds a Python int per word while it counts: ~0.1 GB at this many characters, ~0.5 GB for
+# the 100 M characters of a 200,000-document map of long texts.
+LABEL_TEXT_CHARS = 10_000_000
 _WORDS = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # letters only: no numbers, ids or underscores
 
 
@@ -39,18 +44,22 @@ class Suggestions:
         return {cid: {"label": s.label, "terms": s.terms} for cid, s in self.labels.items()}
 
 
-def class_tfidf_terms(texts: Mapping[str, Sequence[str]], terms: int = TERMS) -> dict[str, SuggestedLabel]:
-    """The `terms` most distinctive words of each cluster's `texts` against the other clusters'."""
+def class_tfidf_terms(
+    texts: Mapping[str, Sequence[str]], terms: int = TERMS, chars: int = LABEL_TEXT_CHARS
+) -> dict[str, SuggestedLabel]:
+    """The `terms` most distinctive words of each cluster's `texts` against the other clusters', from at
+    most `chars` characters of them."""
     from sklearn.feature_extraction.text import CountVectorizer  # scikit-learn is slow to import
 
     cluster_ids = list(texts)
     empty = {cid: SuggestedLabel("", []) for cid in cluster_ids}
-    documents = [" ".join(texts[cid]) for cid in cluster_ids]
+    share = max(chars // max(len(cluster_ids), 1), 1)
+    documents = [" ".join(_first_chars(texts[cid], share)) for cid in cluster_ids]
+    counts = CountVectorizer(stop_words="english", token_pattern=_WORDS)
     try:
-        counts = CountVectorizer(stop_words="english", token_pattern=_WORDS).fit(documents)
+        matrix = counts.fit_transform(documents).astype(np.float64).tocsr()  # (k, V)
     except ValueError:  # no words at all once stop words are out
         return empty
-    matrix = counts.transform(documents).astype(np.float64).tocsr()  # (k, V)
     words = counts.get_feature_names_out()
     per_class = np.asarray(matrix.sum(axis=1)).ravel()
     per_term = np.asarray(matrix.sum(axis=0)).ravel()
@@ -68,6 +77,17 @@ def class_tfidf_terms(texts: Mapping[str, Sequence[str]], terms: int = TERMS) ->
         top = [str(words[columns[i]]) for i in order]
         labels[cluster_id] = SuggestedLabel(", ".join(top[:LABEL_TERMS]), top)
     return labels
+
+
+def _first_chars(texts: Sequence[str], chars: int) -> list[str]:
+    """The texts, in order, up to `chars` characters in all (the last one cut)."""
+    kept: list[str] = []
+    for text in texts:
+        if chars <= 0:
+            break
+        kept.append(text[:chars])
+        chars -= len(text)
+    return kept
 
 
 def suggest_labels(
