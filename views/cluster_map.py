@@ -137,7 +137,8 @@ query = looks[2].text_input("Search the documents' text", key="map_search", plac
 matches = (np.flatnonzero([bool(matching_fields(row, query)) for row in sample.documents[fields].to_dict("records")])
            if query.strip() else None)
 if matches is not None:
-    st.caption(f"{len(matches):,} of the {sample.drawn:,} drawn documents contain the search text.")
+    st.caption(f"{len(matches):,} of the {sample.drawn:,} drawn documents contain the search text "
+               f"(in the first {MAP_TEXT_CHARS:,} characters of each field).")
 if visible is not None:
     st.caption(f"Showing {int(visible.sum()):,} of the {sample.drawn:,} drawn documents (filtered by {markdown_text(colour_field)}).")
 
