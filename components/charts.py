@@ -32,6 +32,11 @@ TICK_CHARS = 30
 HOVER_CHARS = 80
 LABELLED_CLUSTERS = 30  # up to this many clusters, each is named on the map and has its bar and heatmap row
 LARGEST_LABELLED = 10  # past it, the largest clusters named on the map
+# A name's box on the map, to keep names from covering each other: 13 px text, about this wide a character,
+# on a map about this wide (the page's main column; narrower screens overlap a little more).
+NAME_CHAR_PX = 7.5
+NAME_LINE_PX = 18
+MAP_WIDTH_PX = 1_100
 SIZE_BARS = 10  # past it, the largest and the smallest clusters' bars
 TOP_VALUES = 10  # a categorical field's values with a colour of their own on the map
 OTHER_COLOUR = "#B8BCC8"
@@ -102,13 +107,24 @@ def scatter_type(points: int) -> type[go.Scatter] | type[go.Scattergl]:
     return go.Scatter if points <= SVG_MAX_POINTS else go.Scattergl
 
 
-def labelled_clusters(sizes: np.ndarray, highlighted: int | None) -> np.ndarray:
-    """Positions of the clusters named on the map: all of a few, else the largest and the highlighted one
-    (a label for each of hundreds of centroids is one unreadable pile)."""
+def labelled_clusters(sizes: np.ndarray, highlighted: int | None, pixels: np.ndarray, names: list[str]) -> list[int]:
+    """Positions of the clusters named on the map: all of a few; else the highlighted one, then the largest
+    whose name covers none placed before it (a label for each of hundreds of centroids is one unreadable
+    pile, and so are a few by centroids that lie close). `pixels`: each centroid's place on the map, (k, 2)
+    in pixels, y up; a name is drawn above its centroid, cut to TEXT_CHARS."""
     if len(sizes) <= LABELLED_CLUSTERS:
-        return np.arange(len(sizes))
-    chosen = np.argsort(-sizes, kind="stable")[:LARGEST_LABELLED]
-    return chosen if highlighted is None else np.union1d(chosen, [highlighted])
+        return list(range(len(sizes)))
+    largest = [int(i) for i in np.argsort(-sizes, kind="stable")[:LARGEST_LABELLED] if i != highlighted]
+    placed: list[int] = []
+
+    def half_width(i: int) -> float:
+        return min(len(names[i]), TEXT_CHARS) * NAME_CHAR_PX / 2
+
+    for i in ([] if highlighted is None else [highlighted]) + largest:
+        if all(abs(pixels[i, 1] - pixels[j, 1]) >= NAME_LINE_PX
+               or abs(pixels[i, 0] - pixels[j, 0]) >= half_width(i) + half_width(j) for j in placed):
+            placed.append(i)
+    return placed
 
 
 def cluster_map(
@@ -161,8 +177,10 @@ def cluster_map(
         ))
         roles.append("documents")
         rows.append(points)
+    x_range = _padded(np.concatenate([documents[:, 0], layout.centroids[:, 0]]))
+    y_range = _padded(np.concatenate([documents[:, 1], layout.centroids[:, 1]]))
     named = np.zeros(k, dtype=bool)
-    named[labelled_clusters(sample.sizes, highlighted)] = True
+    named[labelled_clusters(sample.sizes, highlighted, _pixels(layout.centroids, x_range, y_range, height), names)] = True
     # Hundreds of full-size diamonds would hide the documents: smaller the more there are, the found one large.
     centroid_sizes = np.full(k, 20 if k <= LABELLED_CLUSTERS else 11 if k <= 200 else 7)
     if highlighted is not None:
@@ -201,11 +219,19 @@ def cluster_map(
         legend=dict(title=dict(text=plotly_text(by_field.field, LEGEND_CHARS) if by_field else ""), itemclick=False,
                     itemdoubleclick=False),
         # Room around the points, so that a name by a centroid at the edge is not cut (WebGL clips text to the plot).
-        xaxis=dict(visible=False, range=_padded(np.concatenate([documents[:, 0], layout.centroids[:, 0]]))),
-        yaxis=dict(visible=False, range=_padded(np.concatenate([documents[:, 1], layout.centroids[:, 1]]))),
+        xaxis=dict(visible=False, range=x_range), yaxis=dict(visible=False, range=y_range),
         hoverlabel=dict(align="left"), plot_bgcolor="#FAFAFD",
     )
     return figure, MapTraces(roles, rows)
+
+
+def _pixels(points: np.ndarray, x_range: list[float] | None, y_range: list[float] | None, height: int) -> np.ndarray:
+    """Where `points` fall on a map of MAP_WIDTH_PX x `height` drawn over these ranges, in pixels (y up)."""
+    if x_range is None or y_range is None:
+        return np.zeros((len(points), 2))
+    size = np.array([MAP_WIDTH_PX, height - _MARGIN["t"] - _MARGIN["b"]], dtype=np.float64)
+    low = np.array([x_range[0], y_range[0]])
+    return (points - low) / (np.array([x_range[1], y_range[1]]) - low) * size
 
 
 def _padded(values: np.ndarray, share: float = 0.08) -> list[float] | None:

@@ -56,8 +56,15 @@ def test_each_centroid_has_its_clusters_colour_and_only_the_found_one_keeps_it()
         assert painted == expected
 
 
+def _spread(layout: Layout, k: int) -> Layout:
+    """The centroids on a grid, far enough apart that no two names touch."""
+    grid = np.column_stack([np.arange(k) % 9, np.arange(k) // 9]) * 10.0
+    return Layout(documents=layout.documents, centroids=grid, refined=True)
+
+
 def test_the_largest_clusters_and_the_found_one_are_named_beside_their_centroids():
     sample, layout = _sample(3_000, 80)
+    layout = _spread(layout, 80)
     largest = set(np.argsort(-sample.sizes, kind="stable")[:charts.LARGEST_LABELLED].tolist())
     found = next(i for i in range(80) if i not in largest)
     labels = {sample.cluster_ids[found]: "<a href='x'>Found</a>"}
@@ -68,6 +75,25 @@ def test_the_largest_clusters_and_the_found_one_are_named_beside_their_centroids
         assert at == {tuple(layout.centroids[i]): charts.plotly_text(charts.cluster_names(sample.cluster_ids, labels)[i],
                                                                      charts.TEXT_CHARS) for i in named}
     assert "&lt;a href" in at[tuple(layout.centroids[found])]  # a label is text, never a link
+
+
+def test_a_name_that_would_cover_another_is_left_out_and_the_found_clusters_is_kept():
+    sample, layout = _sample(3_000, 80)
+    layout = _spread(layout, 80)
+    order = np.argsort(-sample.sizes, kind="stable")
+    first, second, found = int(order[0]), int(order[1]), int(order[-1])
+    centroids = layout.centroids.copy()
+    centroids[second] = centroids[first] + [0.5, 0.5]  # the two largest side by side: one name, the larger's
+    centroids[found] = centroids[order[2]] + [0.5, 0]
+    layout = Layout(documents=layout.documents, centroids=centroids, refined=True)
+
+    def named(highlighted):
+        figure, traces = charts.cluster_map(sample, layout, {}, tooltips(sample, {}), "cosine", highlighted)
+        names = figure.data[traces.roles.index("names")]
+        return {int(np.flatnonzero((centroids == (x, y)).all(axis=1))[0]) for x, y in zip(names.x, names.y, strict=True)}
+
+    assert first in named(None) and second not in named(None) and len(named(None)) == charts.LARGEST_LABELLED - 1
+    assert found in named(found) and int(order[2]) not in named(found)  # the found one's name wins its place
 
 
 def test_documents_coloured_by_a_field_match_its_legend():
