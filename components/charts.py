@@ -200,9 +200,10 @@ def cluster_map(
     rows.append(np.empty(0, dtype=np.int64))
     # The names in a trace of their own: a text per centroid, even empty, cost plotly.js ~2 s at k = 10,000.
     figure.add_trace(scatter(
-        x=layout.centroids[named, 0], y=layout.centroids[named, 1], mode="text", meta="names", name="names",
+        x=layout.centroids[named, 0], y=layout.centroids[named, 1], mode="markers+text", meta="names", name="names",
         text=[plotly_text(names[i], TEXT_CHARS) for i in np.flatnonzero(named)], showlegend=False, hoverinfo="skip",
         textposition="top center", textfont=dict(size=13, color="#1F2333"),
+        marker=dict(size=centroid_sizes[named], opacity=0),  # unseen: plotly sets a name above its marker's size
         **({"cliponaxis": False} if scatter is go.Scatter else {}),  # a name at the edge is drawn whole (SVG only)
     ))
     roles.append("names")
