@@ -148,7 +148,7 @@ def fetch_cluster_sample(
     total = 0
     if centroids.ids:
         first = first_page.result()
-        total = int(first.payload.get("count", len(first.payload["results"])))
+        total = int(first.payload.get("count", len(first.documents)))
         page_size, numbers = sample_pages(total, cap)
         to_read = min(total, page_size * len(numbers))
         if reduces(to_read, centroids.dimension or 0, metric):
@@ -210,7 +210,7 @@ class _Drawn:
         if present.any() and page.vectors.shape[1] != dimension:
             raise ValueError(f"the documents' {self.vector_field!r} has {page.vectors.shape[1]} dimensions, "
                              f"their centroids {dimension}")
-        results = page.payload["results"]
+        results = page.documents
         self.read += len(results)
         clusters = [cluster_of(document, self.vector_field, self.alias) for document in results]
         kept = []

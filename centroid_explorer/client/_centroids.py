@@ -41,11 +41,7 @@ class CentroidEndpoints:
         """`list` with the centroids' `vector_field` as one float32 matrix (`ArrayPage.rows` is "documents"),
         as `documents_with_vectors` is for members: binary from our server, converted here from JSON."""
         answer = self._list(dataset_id, vector_field, alias, page_size, cursor, True, accept=ARRAYS_ACCEPT)
-        if isinstance(answer, ArrayPage):
-            return answer
-        documents = answer.get("documents") or []
-        return ArrayPage({**answer, "documents": documents},
-                         array_pages.split_vectors(documents, vector_field, VECTOR_SUFFIX), "documents")
+        return _array_page(answer, vector_field, "documents")
 
     def _list(
         self, dataset_id: str, vector_field: str, alias: str, page_size: int, cursor: str | None,
@@ -135,9 +131,7 @@ class CentroidEndpoints:
         vector has another length."""
         answer = self._documents(dataset_id, cluster_ids, vector_field, alias, page_size, cursor, page, True,
                                  similarity_metric, accept=ARRAYS_ACCEPT)
-        if isinstance(answer, ArrayPage):
-            return answer
-        return ArrayPage(answer, array_pages.split_vectors(answer.get("results") or [], vector_field, VECTOR_SUFFIX))
+        return _array_page(answer, vector_field, "results")
 
     def _documents(
         self, dataset_id: str, cluster_ids: Sequence[str], vector_field: str, alias: str, page_size: int,
@@ -338,6 +332,14 @@ class CentroidEndpoints:
             "results",
             as_arrays=as_arrays,
         )
+
+
+def _array_page(answer: ArrayPage | dict[str, Any], vector_field: str, rows: str) -> ArrayPage:
+    """Our server's arrays page as it came, or any other server's JSON answer turned into one."""
+    if isinstance(answer, ArrayPage):
+        return answer
+    documents = answer.get(rows) or []
+    return ArrayPage({**answer, rows: documents}, array_pages.split_vectors(documents, vector_field, VECTOR_SUFFIX), rows)
 
 
 _STRONG_ETAG = re.compile(r'"([^"]*)"')

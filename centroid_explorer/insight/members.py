@@ -108,7 +108,7 @@ def _page(answer: ArrayPage | dict[str, Any], dimension: int | None) -> _Page:
     if isinstance(answer, ArrayPage):
         usable = answer.vectors.shape[1] == dimension  # (n, 0): none of the page has the vector
         kept = np.flatnonzero(answer.present()) if usable else np.empty(0, dtype=np.int64)
-        results = [answer.payload["results"][i] for i in kept]
+        results = [answer.documents[i] for i in kept]
         vectors = answer.vectors[kept] if usable else np.empty((0, dimension or 0), dtype=np.float32)
     else:
         results = answer.get("results") or []

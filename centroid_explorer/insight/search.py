@@ -95,7 +95,7 @@ def find_similar(
                     dataset_id, [cluster_ids[c]], vector_field, alias, page_size=PAGE_SIZE, cursor=cursor,
                     similarity_metric=metric,
                 )
-                results = page.payload.get("results") or []
+                results = page.documents
                 best = _keep_best(best, page, query, metric, cluster_ids[c], exclude_id, count)
                 read += len(results)
                 cursor = page.payload.get("cursor")
@@ -114,7 +114,7 @@ def find_similar(
 
 def _keep_best(best, page: ArrayPage, query, metric, cluster_id, exclude_id, count):
     """The `count` highest-scoring of `best` and the page's members (scores in `_relevance` terms)."""
-    results = page.payload.get("results") or []
+    results = page.documents
     if page.vectors.shape[1] != query.shape[1]:
         return best
     kept = [i for i in np.flatnonzero(page.present()) if str(results[i].get("_id")) != exclude_id]
